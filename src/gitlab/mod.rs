@@ -1,0 +1,1 @@
+//! The HTTP client for GitLab's REST API v4. STUB.

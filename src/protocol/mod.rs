@@ -1,0 +1,422 @@
+//! Protocol v1: the JSON Lines contract between the PowerShell wrapper and the engine.
+//!
+//! The wrapper writes one [`Request`] per line on the engine's stdin. For each request the engine
+//! writes zero or more progress-stream messages (`verbose`, `debug`, `warning`, `progress`) and
+//! then exactly one terminal message (`plan`, `result` or `error`), each one line of JSON on stdout
+//! carrying the request's `id`. `docs/ARCHITECTURE.md` describes the contract in prose; this module
+//! is its single source, and `gitlabcli schema` prints the JSON Schema derived from it.
+
+pub mod serve;
+
+use crate::error::Error;
+use crate::secret::Secret;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this engine speaks. Requests carrying any other version are refused.
+pub const VERSION: u32 = 1;
+
+/// The commands protocol v1 knows, in the spelling used on the wire.
+pub const COMMANDS: [&str; 2] = ["create-personal-access-token", "list-sites"];
+
+/// A request id, echoed on every message the request produces. The wrapper uses strings.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RequestId {
+    Number(u64),
+    Text(String),
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestId::Number(n) => write!(f, "{n}"),
+            RequestId::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Whether a request should only be validated and described, or carried out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Carry the command out.
+    #[default]
+    Run,
+    /// Validate and normalise the parameters and describe the operation (a `plan` message).
+    /// Never sends an HTTP request. The plan's `params` can be sent back unchanged with `run`.
+    Plan,
+}
+
+/// One line on stdin.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Protocol version; must be 1.
+    pub v: u32,
+    /// Caller-chosen id, echoed on every message this request produces.
+    pub id: RequestId,
+    /// `run` (default) or `plan`.
+    #[serde(default)]
+    pub mode: Mode,
+    /// The command and its parameters.
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+/// A command with its parameters (`params` may be omitted when a command takes none).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "command", content = "params", rename_all = "kebab-case")]
+pub enum Command {
+    /// Create a personal access token for the current user or, as an administrator, another user.
+    CreatePersonalAccessToken(CreatePersonalAccessTokenParams),
+    /// List the configured sites (environment and config file). Never returns a token.
+    ListSites(NoParams),
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::CreatePersonalAccessToken(_) => "create-personal-access-token",
+            Command::ListSites(_) => "list-sites",
+        }
+    }
+}
+
+/// Parameters of a command that takes none.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// Parameters of `create-personal-access-token`, mirroring New-GitlabPersonalAccessToken.
+///
+/// Every field is optional on the wire so that a missing one is reported as an
+/// `invalid-argument` error naming it, rather than as a parse failure.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePersonalAccessTokenParams {
+    /// User id (all digits) or username. Absent: the user the access token belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Token name: required, not blank, at most 255 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// At least one scope; duplicates are dropped, case is folded to lower.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Expiry date: ISO date, ISO date-time (with or without offset) or a common typed form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Expire this many calendar months from today (clamped to month end). Not with `expires_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_in_months: Option<u32>,
+    /// The site to use; absent means the environment's site, then the config file's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+    /// Put the new token on the system clipboard instead of in the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_to_clipboard: Option<bool>,
+}
+
+/// One line on stdout.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Message {
+    /// Protocol version; always 1.
+    pub v: u32,
+    /// The id of the request this message belongs to; `null` only when the line's id was unreadable.
+    pub id: Option<RequestId>,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+/// What a message says. `plan`, `result` and `error` end a request; the others stream before.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Body {
+    /// For PowerShell's verbose stream: each HTTP request with method, URL, status and time.
+    Verbose { message: String },
+    /// For PowerShell's debug stream: request and response details, secrets redacted.
+    Debug { message: String },
+    /// For PowerShell's warning stream.
+    Warning { message: String },
+    /// For Write-Progress, e.g. while waiting out a rate limit.
+    Progress {
+        activity: String,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        percent: Option<u8>,
+        /// True on the last progress message of an activity.
+        #[serde(default)]
+        completed: bool,
+    },
+    /// Terminal, for `mode: plan`: the validated, normalised request and what it would do.
+    Plan { plan: Plan },
+    /// Terminal: the command's result.
+    Result { result: CommandResult },
+    /// Terminal: the command failed.
+    Error { error: Error },
+}
+
+impl Body {
+    /// Whether this message ends its request.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Body::Plan { .. } | Body::Result { .. } | Body::Error { .. }
+        )
+    }
+}
+
+/// The description a plan gives, made for PowerShell's ShouldProcess.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Plan {
+    /// The command planned.
+    pub command: String,
+    /// What is acted on, e.g. `user 'jsmith' on https://gitlab.example.com`.
+    pub target: String,
+    /// What would be done, e.g. `Create personal access token 'CI' (scopes: api; expires 2027-05-28)`.
+    pub action: String,
+    /// The HTTP requests a run would send, e.g. `GET /users?username=jsmith`, then the POST.
+    pub requests: Vec<String>,
+    /// The normalised parameters. Send them back unchanged with `mode: run`.
+    pub params: CreatePersonalAccessTokenParams,
+}
+
+/// The result of a command. Its shape depends on the command.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CommandResult {
+    /// Result of `list-sites`.
+    Sites(SiteList),
+    /// Result of `create-personal-access-token`.
+    PersonalAccessToken(NewPersonalAccessToken),
+}
+
+/// A personal access token as GitLab returned it on creation, plus the site it was created on.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct NewPersonalAccessToken {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub revoked: bool,
+    /// ISO 8601 date-time, as GitLab sent it.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub user_id: Option<u64>,
+    /// ISO 8601 date-time, as GitLab sent it.
+    #[serde(default)]
+    pub last_used_at: Option<String>,
+    #[serde(default)]
+    pub active: bool,
+    /// ISO date (`YYYY-MM-DD`), as GitLab sent it; null when the token never expires.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// The new token. Shown only once by GitLab. Null when it was copied to the clipboard.
+    #[serde(
+        default,
+        serialize_with = "Secret::serialize_exposed",
+        deserialize_with = "Secret::deserialize_option"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub token: Option<Secret>,
+    /// The site the token was created on.
+    pub site_url: String,
+    /// True when the token went to the clipboard and was left out of `token`.
+    #[serde(default)]
+    pub copied_to_clipboard: bool,
+}
+
+/// Result of `list-sites`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SiteList {
+    pub sites: Vec<SiteInfo>,
+}
+
+/// A configured site, without its token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SiteInfo {
+    /// The site URL as configured, with a scheme.
+    pub url: String,
+    /// Whether this site is used when no site URL is given.
+    pub is_default: bool,
+    /// Where the site comes from.
+    pub source: SiteSource,
+    /// Whether an access token is configured for it.
+    pub has_token: bool,
+}
+
+/// Where a site definition comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SiteSource {
+    /// `GITLAB_ACCESS_TOKEN` and `GITLAB_URL`.
+    Environment,
+    /// `~/.config/powershell/gitlabcli/config.yml`.
+    ConfigFile,
+}
+
+/// The GitLab scopes a personal access token may carry, as this engine knows them.
+///
+/// The first fourteen are the ones New-GitlabPersonalAccessToken documents; the rest are
+/// GitLab's newer scopes. The PowerShell module reads this list from the committed schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Api,
+    ReadUser,
+    ReadApi,
+    ReadRepository,
+    WriteRepository,
+    ReadRegistry,
+    WriteRegistry,
+    Sudo,
+    AdminMode,
+    CreateRunner,
+    ManageRunner,
+    AiFeatures,
+    K8sProxy,
+    ReadServicePing,
+    SelfRotate,
+    ReadVirtualRegistry,
+    WriteVirtualRegistry,
+    ReadObservability,
+    WriteObservability,
+}
+
+impl Scope {
+    /// Every scope, in documentation order.
+    pub const ALL: [Scope; 19] = [
+        Scope::Api,
+        Scope::ReadUser,
+        Scope::ReadApi,
+        Scope::ReadRepository,
+        Scope::WriteRepository,
+        Scope::ReadRegistry,
+        Scope::WriteRegistry,
+        Scope::Sudo,
+        Scope::AdminMode,
+        Scope::CreateRunner,
+        Scope::ManageRunner,
+        Scope::AiFeatures,
+        Scope::K8sProxy,
+        Scope::ReadServicePing,
+        Scope::SelfRotate,
+        Scope::ReadVirtualRegistry,
+        Scope::WriteVirtualRegistry,
+        Scope::ReadObservability,
+        Scope::WriteObservability,
+    ];
+
+    /// Scopes GitLab lets any user mint for themselves through `POST /user/personal_access_tokens`.
+    pub const SELF_SERVICE: [Scope; 2] = [Scope::K8sProxy, Scope::SelfRotate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Api => "api",
+            Scope::ReadUser => "read_user",
+            Scope::ReadApi => "read_api",
+            Scope::ReadRepository => "read_repository",
+            Scope::WriteRepository => "write_repository",
+            Scope::ReadRegistry => "read_registry",
+            Scope::WriteRegistry => "write_registry",
+            Scope::Sudo => "sudo",
+            Scope::AdminMode => "admin_mode",
+            Scope::CreateRunner => "create_runner",
+            Scope::ManageRunner => "manage_runner",
+            Scope::AiFeatures => "ai_features",
+            Scope::K8sProxy => "k8s_proxy",
+            Scope::ReadServicePing => "read_service_ping",
+            Scope::SelfRotate => "self_rotate",
+            Scope::ReadVirtualRegistry => "read_virtual_registry",
+            Scope::WriteVirtualRegistry => "write_virtual_registry",
+            Scope::ReadObservability => "read_observability",
+            Scope::WriteObservability => "write_observability",
+        }
+    }
+
+    /// Parse a scope name, ignoring case and surrounding blanks.
+    pub fn parse(text: &str) -> Option<Scope> {
+        let wanted = text.trim();
+        Scope::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(wanted))
+    }
+}
+
+/// The JSON Schema of every protocol message, as `gitlabcli schema` prints it.
+///
+/// `request` validates a stdin line, `message` a stdout line, and `scope` lists the scopes the
+/// engine accepts (the PowerShell module's `-Scope` validation and completion read it from here).
+pub fn schema() -> serde_json::Value {
+    serde_json::json!({
+        "title": "gitlabcli protocol",
+        "protocol_version": VERSION,
+        "request": schemars::schema_for!(Request),
+        "message": schemars::schema_for!(Message),
+        "scope": schemars::schema_for!(Scope),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_names_match_serde_and_parse_both_ways() {
+        for scope in Scope::ALL {
+            let json = serde_json::to_string(&scope).unwrap();
+            assert_eq!(json, format!("\"{}\"", scope.as_str()));
+            assert_eq!(Scope::parse(&scope.as_str().to_uppercase()), Some(scope));
+        }
+        assert_eq!(Scope::parse("apix"), None);
+    }
+
+    #[test]
+    fn request_round_trips_through_the_wire_shape() {
+        let line = r#"{"v":1,"id":"7","mode":"plan","command":"create-personal-access-token","params":{"name":"CI","scopes":["api"]}}"#;
+        let req: Request = serde_json::from_str(line).unwrap();
+        assert_eq!(req.id, RequestId::Text("7".into()));
+        assert_eq!(req.mode, Mode::Plan);
+        match &req.command {
+            Command::CreatePersonalAccessToken(p) => {
+                assert_eq!(p.name.as_deref(), Some("CI"));
+                assert_eq!(p.scopes.as_deref(), Some(&["api".to_string()][..]));
+            }
+            other => panic!("wrong command {other:?}"),
+        }
+    }
+
+    #[test]
+    fn messages_carry_type_and_id() {
+        let msg = Message {
+            v: VERSION,
+            id: Some(RequestId::Number(3)),
+            body: Body::Warning {
+                message: "careful".into(),
+            },
+        };
+        let json = serde_json::to_value(&msg).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"v":1,"id":3,"type":"warning","message":"careful"})
+        );
+    }
+
+    #[test]
+    fn schema_lists_every_scope() {
+        let schema = schema();
+        let listed: Vec<String> = schema["scope"]["enum"]
+            .as_array()
+            .expect("scope enum")
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let expected: Vec<String> = Scope::ALL.iter().map(|s| s.as_str().to_string()).collect();
+        assert_eq!(listed, expected);
+    }
+}

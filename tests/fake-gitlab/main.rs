@@ -1,0 +1,2 @@
+//! The fake GitLab. STUB.
+fn main() {}
