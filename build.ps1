@@ -1,0 +1,254 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+Builds the gitlabcli engine and stages it in the GitlabCli module; optionally tests or demos it.
+
+.DESCRIPTION
+With no switch: `cargo build --release` and copies target/release/gitlabcli into
+module/GitlabCli/bin/<rid>/, so `Import-Module ./module/GitlabCli/GitlabCli.psd1` works straight
+after.
+
+-Test: builds, then runs `cargo fmt --check`, `cargo clippy --all-targets -- -D warnings`,
+`cargo test`, `cargo build --example fake-gitlab` and the Pester tests under tests/pester (Pester
+5.7.1 is fetched from NuGet into .tools/ when no Pester 5 is installed). Every step runs even when
+an earlier test step failed; the script exits non-zero when any step failed.
+
+-Demo: builds, starts the fake GitLab, points GITLAB_URL and GITLAB_ACCESS_TOKEN at it, runs the
+three examples of New-GitlabPersonalAccessToken's documentation and stops the fake. A quick try for
+anyone without a GitLab instance.
+
+.EXAMPLE
+./build.ps1
+
+.EXAMPLE
+xvfb-run -a pwsh ./build.ps1 -Test
+#>
+[CmdletBinding(DefaultParameterSetName = 'Build')]
+param(
+    # Build, then run every test: cargo fmt/clippy/test and Pester.
+    [Parameter(ParameterSetName = 'Test')]
+    [switch] $Test,
+
+    # Pester only (after building); skips fmt, clippy and cargo test.
+    [Parameter(ParameterSetName = 'Test')]
+    [switch] $PesterOnly,
+
+    # Run only the Pester files whose names match (e.g. 'Surface'); with -Test.
+    [Parameter(ParameterSetName = 'Test')]
+    [string[]] $PesterFilter,
+
+    # Build, then run the documented examples against the fake GitLab.
+    [Parameter(ParameterSetName = 'Demo')]
+    [switch] $Demo
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$root = $PSScriptRoot
+$pesterVersion = '5.7.1'
+
+function Write-Step([string] $Text) {
+    Write-Host "==> $Text" -ForegroundColor Cyan
+}
+
+function Invoke-Native {
+    # Runs a program; returns $true when it exited 0.
+    param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @())
+    Write-Host "    $File $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $File @Arguments
+    $LASTEXITCODE -eq 0
+}
+
+function Get-RuntimeId {
+    # Must match Get-GitlabCliRuntimeId in module/GitlabCli/Private/Engine.ps1.
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $arch = switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
+        'X64' { 'x64' }
+        'Arm64' { 'arm64' }
+        default { "$_".ToLowerInvariant() }
+    }
+    "$os-$arch"
+}
+
+function Build-Engine {
+    Write-Step 'Building the engine (cargo build --release)'
+    Push-Location $root
+    try {
+        if (-not (Invoke-Native cargo @('build', '--release', '--locked'))) {
+            throw 'cargo build --release failed.'
+        }
+    } finally {
+        Pop-Location
+    }
+    $exe = if ($IsWindows) { 'gitlabcli.exe' } else { 'gitlabcli' }
+    $source = Join-Path $root 'target' 'release' $exe
+    $destination = Join-Path $root 'module' 'GitlabCli' 'bin' (Get-RuntimeId)
+    New-Item -ItemType Directory -Force -Path $destination | Out-Null
+    Copy-Item -LiteralPath $source -Destination (Join-Path $destination $exe) -Force
+    Write-Host "    staged $(Join-Path $destination $exe)"
+}
+
+function Import-Pester {
+    # Pester 5: an installed one, else $pesterVersion restored from NuGet into .tools/.
+    $installed = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version.Major -eq 5 } |
+        Sort-Object Version -Descending | Select-Object -First 1
+    if ($installed) {
+        Import-Module $installed.Path -Force
+        return
+    }
+    $tools = Join-Path $root '.tools'
+    $manifest = Join-Path $tools 'packages' 'pester' $pesterVersion 'tools' 'Pester.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        Write-Step "Fetching Pester $pesterVersion from NuGet into .tools/"
+        $project = Join-Path $tools 'pester-restore'
+        New-Item -ItemType Directory -Force -Path $project | Out-Null
+        @"
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>netstandard2.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageReference Include="Pester" Version="$pesterVersion" /></ItemGroup>
+</Project>
+"@ | Set-Content -LiteralPath (Join-Path $project 'pester-restore.csproj')
+        if (-not (Invoke-Native dotnet @('restore', (Join-Path $project 'pester-restore.csproj'), '--packages', (Join-Path $tools 'packages')))) {
+            throw "dotnet restore of Pester $pesterVersion failed."
+        }
+    }
+    Import-Module $manifest -Force
+}
+
+function Invoke-Pester5 {
+    Import-Pester
+    $configuration = New-PesterConfiguration
+    $paths = @(Get-ChildItem -LiteralPath (Join-Path $root 'tests' 'pester') -Filter '*.Tests.ps1' | ForEach-Object FullName)
+    if ($PesterFilter) {
+        $paths = @($paths | Where-Object { $file = Split-Path $_ -Leaf; @($PesterFilter | Where-Object { $file -like "*$_*" }).Count -gt 0 })
+    }
+    $configuration.Run.Path = $paths
+    $configuration.Run.PassThru = $true
+    $configuration.Run.Exit = $false
+    $configuration.Output.Verbosity = 'Detailed'
+    $configuration.TestResult.Enabled = $true
+    $configuration.TestResult.OutputFormat = 'NUnitXml'
+    $configuration.TestResult.OutputPath = Join-Path $root 'TestResults' 'pester.xml'
+    New-Item -ItemType Directory -Force -Path (Join-Path $root 'TestResults') | Out-Null
+    Write-Step "Pester $((Get-Module Pester).Version)"
+    $result = Invoke-Pester -Configuration $configuration
+    $result
+}
+
+function Start-Fake {
+    $exe = if ($IsWindows) { 'fake-gitlab.exe' } else { 'fake-gitlab' }
+    $path = Join-Path $root 'target' 'debug' 'examples' $exe
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($path)
+    $startInfo.UseShellExecute = $false
+    $startInfo.RedirectStandardInput = $true
+    $startInfo.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    $line = $process.StandardOutput.ReadLine()
+    if (-not $line) {
+        throw "The fake GitLab ($path) exited without announcing its address."
+    }
+    [pscustomobject]@{ Process = $process; Info = ($line | ConvertFrom-Json) }
+}
+
+function Stop-Fake($Fake) {
+    $Fake.Process.StandardInput.Close()
+    if (-not $Fake.Process.WaitForExit(5000)) {
+        $Fake.Process.Kill()
+    }
+}
+
+function Invoke-Demo {
+    Write-Step 'Building the fake GitLab (cargo build --example fake-gitlab)'
+    Push-Location $root
+    try {
+        if (-not (Invoke-Native cargo @('build', '--example', 'fake-gitlab', '--locked'))) {
+            throw 'cargo build --example fake-gitlab failed.'
+        }
+    } finally {
+        Pop-Location
+    }
+    $fake = Start-Fake
+    $saved = @{}
+    foreach ($name in 'GITLAB_URL', 'GITLAB_ACCESS_TOKEN', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    try {
+        foreach ($name in 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy') {
+            [Environment]::SetEnvironmentVariable($name, $null)
+        }
+        $env:GITLAB_URL = $fake.Info.url
+        $env:GITLAB_ACCESS_TOKEN = $fake.Info.admin_token
+        Write-Step "Fake GitLab at $($fake.Info.url), signed in as an administrator"
+        # Example 3 needs a user called jsmith.
+        $body = @{ username = 'jsmith'; name = 'Jane Smith' } | ConvertTo-Json
+        Invoke-RestMethod -NoProxy -Method Post -Uri "$($fake.Info.url)/__fake/users" -Body $body -ContentType 'application/json' | Out-Null
+
+        Import-Module (Join-Path $root 'module' 'GitlabCli' 'GitlabCli.psd1') -Force
+        $examples = @(
+            "New-GitlabPersonalAccessToken -Name 'CI Token' -Scope 'api' -ExpireInMonths 6"
+            "New-GitlabPersonalAccessToken -Name 'Read Only' -Scope 'read_api', 'read_repository' -ExpiresAt '2025-12-31' -CopyToClipboard"
+            "New-GitlabPersonalAccessToken -Name 'Read Only' -Scope 'read_api', 'read_repository' -ExpiresAt '$((Get-Date).AddYears(1).ToString('yyyy-12-31'))' -CopyToClipboard"
+            "New-GitlabPersonalAccessToken -UserId 'jsmith' -Name 'Service Token' -Scope 'api'"
+            "New-GitlabPersonalAccessToken -UserId 'jsmith' -Name 'Service Token' -Scope 'api' -WhatIf"
+        )
+        foreach ($example in $examples) {
+            Write-Host ''
+            Write-Host "PS> $example" -ForegroundColor Yellow
+            try {
+                & ([scriptblock]::Create($example)) | Format-Table | Out-Host
+            } catch {
+                Write-Host "Error [$($_.FullyQualifiedErrorId)]: $($_.Exception.Message)" -ForegroundColor Red
+            }
+        }
+    } finally {
+        foreach ($name in $saved.Keys) {
+            [Environment]::SetEnvironmentVariable($name, $saved[$name])
+        }
+        Stop-Fake $fake
+        Write-Step 'Fake GitLab stopped'
+    }
+}
+
+Build-Engine
+
+if ($Demo) {
+    Invoke-Demo
+    return
+}
+
+if (-not $Test) {
+    return
+}
+
+$failures = [System.Collections.Generic.List[string]]::new()
+Push-Location $root
+try {
+    if (-not $PesterOnly) {
+        Write-Step 'cargo fmt --check'
+        if (-not (Invoke-Native cargo @('fmt', '--all', '--check'))) { $failures.Add('cargo fmt --check') }
+        Write-Step 'cargo clippy --all-targets -- -D warnings'
+        if (-not (Invoke-Native cargo @('clippy', '--all-targets', '--locked', '--', '-D', 'warnings'))) { $failures.Add('cargo clippy') }
+        Write-Step 'cargo test'
+        if (-not (Invoke-Native cargo @('test', '--locked'))) { $failures.Add('cargo test') }
+    }
+    Write-Step 'cargo build --example fake-gitlab'
+    if (-not (Invoke-Native cargo @('build', '--example', 'fake-gitlab', '--locked'))) { $failures.Add('cargo build --example fake-gitlab') }
+} finally {
+    Pop-Location
+}
+
+$pester = Invoke-Pester5
+if ($pester.Result -ne 'Passed' -or $pester.FailedCount -gt 0 -or $pester.FailedBlocksCount -gt 0 -or $pester.FailedContainersCount -gt 0) {
+    $failures.Add('Pester')
+}
+if ($pester.PassedCount -eq 0) {
+    $failures.Add('Pester ran no test')
+}
+
+Write-Host ''
+if ($failures.Count -gt 0) {
+    Write-Host "Failed: $($failures -join ', ')" -ForegroundColor Red
+}
+# The plain closing line CI reads.
+Write-Host "Pester: $($pester.PassedCount) passed, $($pester.FailedCount + $pester.FailedBlocksCount + $pester.FailedContainersCount) failed, $($pester.SkippedCount) skipped"
+exit $(if ($failures.Count -gt 0) { 1 } else { 0 })

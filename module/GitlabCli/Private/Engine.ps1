@@ -1,0 +1,372 @@
+# The engine process and protocol v1 (docs/ARCHITECTURE.md): start `gitlabcli serve`, send one
+# request per line, read messages until the request's terminal message, forward stream messages
+# to the calling cmdlet's streams.
+
+# Engines started and not yet closed, so that removing the module closes them all.
+$script:OpenEngines = [System.Collections.Generic.List[object]]::new()
+
+# Set only by tests, to run the module against another executable.
+$script:EnginePathOverride = $null
+
+function Get-GitlabCliRuntimeId {
+    # The .NET runtime identifier of this machine, which names the engine's folder under bin/.
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $arch = switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
+        'X64' { 'x64' }
+        'Arm64' { 'arm64' }
+        default { "$_".ToLowerInvariant() }
+    }
+    "$os-$arch"
+}
+
+function Get-GitlabCliEnginePath {
+    if ($script:EnginePathOverride) {
+        return $script:EnginePathOverride
+    }
+    $name = if ($IsWindows) { 'gitlabcli.exe' } else { 'gitlabcli' }
+    Join-Path $script:ModuleRoot 'bin' (Get-GitlabCliRuntimeId) $name
+}
+
+function Start-GitlabCliEngine {
+    # Starts `gitlabcli serve`. A missing executable is a terminating GitlabCli.EngineNotFound.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+    $path = Get-GitlabCliEnginePath
+    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
+        $message = "The GitlabCli engine was not found at '$path'. Build it with ./build.ps1 at the root of the GitlabCli repository, which stages it there."
+        $exception = [System.IO.FileNotFoundException]::new($message, $path)
+        $record = [System.Management.Automation.ErrorRecord]::new($exception, 'GitlabCli.EngineNotFound', 'ObjectNotFound', $path)
+        $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($message)
+        $record.ErrorDetails.RecommendedAction = 'Run ./build.ps1 at the root of the GitlabCli repository, then import the module again.'
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+
+    $utf8 = [System.Text.UTF8Encoding]::new($false)
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($path)
+    $startInfo.ArgumentList.Add('serve')
+    $startInfo.UseShellExecute = $false
+    $startInfo.CreateNoWindow = $true
+    $startInfo.RedirectStandardInput = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $startInfo.StandardInputEncoding = $utf8
+    $startInfo.StandardOutputEncoding = $utf8
+    $startInfo.StandardErrorEncoding = $utf8
+
+    try {
+        $process = [System.Diagnostics.Process]::Start($startInfo)
+    } catch {
+        $record = New-GitlabCliEngineFailedRecord -Path $path -Reason "could not be started: $($_.Exception.Message)" -Exception $_.Exception
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+
+    $engine = [pscustomobject]@{
+        Path       = $path
+        Process    = $process
+        Stdin      = $process.StandardInput
+        Stdout     = $process.StandardOutput
+        # Drained in the background so a chatty stderr can never block the engine.
+        StderrTask = $process.StandardError.ReadToEndAsync()
+        NextId     = 0
+        Closed     = $false
+    }
+    $engine.Stdin.AutoFlush = $false
+    $script:OpenEngines.Add($engine)
+    $engine
+}
+
+function Close-GitlabCliEngine {
+    # Closes stdin so the engine exits; kills it if it does not within the timeout.
+    param(
+        [Parameter(Mandatory)] [AllowNull()] $Engine,
+        [int] $TimeoutMilliseconds = 5000
+    )
+    if ($null -eq $Engine -or $Engine.Closed) {
+        return
+    }
+    $Engine.Closed = $true
+    [void] $script:OpenEngines.Remove($Engine)
+    $process = $Engine.Process
+    try {
+        try { $Engine.Stdin.Close() } catch { Write-Debug "Closing the engine's stdin: $($_.Exception.Message)" }
+        if (-not $process.WaitForExit($TimeoutMilliseconds)) {
+            # Only the engine itself: a clipboard holder it detached must survive.
+            try { $process.Kill() } catch { Write-Debug "Killing the engine: $($_.Exception.Message)" }
+            [void] $process.WaitForExit(2000)
+        }
+    } finally {
+        $process.Dispose()
+    }
+}
+
+function Close-AllGitlabCliEngine {
+    foreach ($engine in @($script:OpenEngines)) {
+        Close-GitlabCliEngine -Engine $engine -TimeoutMilliseconds 1000
+    }
+}
+
+function Get-GitlabCliEngineStderr {
+    # The engine's stderr, once it has exited (it writes there only when it crashes).
+    param([Parameter(Mandatory)] $Engine)
+    $process = $Engine.Process
+    try {
+        if (-not $process.HasExited -and -not $process.WaitForExit(2000)) {
+            try { $process.Kill() } catch { Write-Debug "Killing the engine: $($_.Exception.Message)" }
+            [void] $process.WaitForExit(2000)
+        }
+        if ($Engine.StderrTask.Wait(2000)) {
+            $text = $Engine.StderrTask.Result.Trim()
+            if ($text.Length -gt 4000) {
+                $text = '…' + $text.Substring($text.Length - 4000)
+            }
+            return $text
+        }
+    } catch {
+        Write-Debug "Reading the engine's stderr: $($_.Exception.Message)"
+    }
+    ''
+}
+
+function New-GitlabCliEngineFailedRecord {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Reason,
+        [string] $Stderr,
+        [System.Exception] $Exception
+    )
+    $message = "The GitlabCli engine ($Path) $Reason"
+    if ($Stderr) {
+        $message += " Its error output: $Stderr"
+    }
+    $inner = if ($Exception) { [System.InvalidOperationException]::new($message, $Exception) } else { [System.InvalidOperationException]::new($message) }
+    $record = [System.Management.Automation.ErrorRecord]::new($inner, 'GitlabCli.EngineFailed', 'InvalidResult', $Path)
+    $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($message)
+    $record.ErrorDetails.RecommendedAction = 'Run ./build.ps1 to rebuild the engine; if it keeps failing, report the error output above.'
+    $record
+}
+
+function Stop-GitlabCliEngineWithFailure {
+    # The engine broke the protocol or went away: a terminating GitlabCli.EngineFailed.
+    param(
+        [Parameter(Mandatory)] $Engine,
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] [string] $Reason,
+        [System.Exception] $Exception
+    )
+    $stderr = Get-GitlabCliEngineStderr -Engine $Engine
+    $exitCode = $null
+    try { if ($Engine.Process.HasExited) { $exitCode = $Engine.Process.ExitCode } } catch { $exitCode = $null }
+    $Reason = $Reason.TrimEnd('.')
+    if ($null -ne $exitCode) {
+        $Reason += " (exit code $exitCode)"
+    }
+    $Reason += '.'
+    $record = New-GitlabCliEngineFailedRecord -Path $Engine.Path -Reason $Reason -Stderr $stderr -Exception $Exception
+    Close-GitlabCliEngine -Engine $Engine -TimeoutMilliseconds 1000
+    $Cmdlet.ThrowTerminatingError($record)
+}
+
+function ConvertFrom-GitlabCliJsonElement {
+    # A System.Text.Json element as plain PowerShell values: strings stay strings (no date
+    # guessing), objects become ordered hashtables, arrays object[].
+    param([Parameter(Mandatory)] [System.Text.Json.JsonElement] $Element)
+    switch ($Element.ValueKind) {
+        'String' { return $Element.GetString() }
+        'Number' {
+            $long = 0L
+            if ($Element.TryGetInt64([ref] $long)) { return $long }
+            return $Element.GetDouble()
+        }
+        'True' { return $true }
+        'False' { return $false }
+        'Object' {
+            $table = [ordered]@{}
+            foreach ($property in $Element.EnumerateObject()) {
+                $table[$property.Name] = ConvertFrom-GitlabCliJsonElement -Element $property.Value
+            }
+            return $table
+        }
+        'Array' {
+            $items = [System.Collections.Generic.List[object]]::new()
+            foreach ($item in $Element.EnumerateArray()) {
+                $items.Add((ConvertFrom-GitlabCliJsonElement -Element $item))
+            }
+            return , $items.ToArray()
+        }
+        default { return $null }
+    }
+}
+
+function Read-GitlabCliEngineLine {
+    # One line of the engine's stdout; $null at end of file. Waits in short slices so that
+    # Ctrl+C can stop the pipeline while the engine works (e.g. waits out a rate limit).
+    param([Parameter(Mandatory)] $Engine)
+    $task = $Engine.Stdout.ReadLineAsync()
+    while (-not $task.Wait(250)) { }
+    $task.Result
+}
+
+function Send-GitlabCliEngineLine {
+    param(
+        [Parameter(Mandatory)] $Engine,
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] [string] $Line
+    )
+    try {
+        $Engine.Stdin.Write($Line)
+        $Engine.Stdin.Write("`n")
+        $Engine.Stdin.Flush()
+    } catch {
+        Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception
+    }
+}
+
+function Invoke-GitlabCliEngineRequest {
+    # Sends one request and returns its terminal message as @{ Type; Body; Root } where Body is
+    # the message as hashtables and Root the raw JsonElement. Stream messages on the way are
+    # written to $Cmdlet's verbose, debug, warning and progress streams.
+    param(
+        [Parameter(Mandatory)] $Engine,
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] [ValidateSet('plan', 'run')] [string] $Mode,
+        [Parameter(Mandatory)] [string] $Command,
+        # The params object, already JSON.
+        [Parameter(Mandatory)] [string] $ParamsJson,
+        # Write-Progress id of the caller's own progress bar, so engine progress nests under it.
+        [int] $ParentProgressId = -1
+    )
+    $Engine.NextId++
+    $id = [string] $Engine.NextId
+    $line = '{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":' + (ConvertTo-Json -InputObject $Command -Compress) + ',"params":' + $ParamsJson + '}'
+    Send-GitlabCliEngineLine -Engine $Engine -Cmdlet $Cmdlet -Line $line
+
+    while ($true) {
+        try {
+            $text = Read-GitlabCliEngineLine -Engine $Engine
+        } catch {
+            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'could not be read from.' -Exception $_.Exception
+        }
+        if ($null -eq $text) {
+            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "exited before answering request $id"
+        }
+        if ($text.Trim().Length -eq 0) {
+            continue
+        }
+
+        $root = $null
+        try {
+            $document = [System.Text.Json.JsonDocument]::Parse($text)
+            try { $root = $document.RootElement.Clone() } finally { $document.Dispose() }
+        } catch {
+            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not JSON.' -Exception $_.Exception
+        }
+        if ($root.ValueKind -ne 'Object') {
+            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not a JSON object.'
+        }
+        $body = ConvertFrom-GitlabCliJsonElement -Element $root
+        $type = $body['type']
+        $messageId = $body['id']
+        if ($null -ne $messageId -and [string] $messageId -ne $id) {
+            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$messageId' while request $id was waiting."
+        }
+        switch ($type) {
+            'verbose' { $Cmdlet.WriteVerbose([string] $body['message']); continue }
+            'debug' { $Cmdlet.WriteDebug([string] $body['message']); continue }
+            'warning' { $Cmdlet.WriteWarning([string] $body['message']); continue }
+            'progress' {
+                Write-GitlabCliEngineProgress -Cmdlet $Cmdlet -Body $body -RequestId $id -ParentProgressId $ParentProgressId
+                continue
+            }
+            { $_ -in 'plan', 'result', 'error' } {
+                return @{ Type = $type; Body = $body; Root = $root }
+            }
+            default {
+                Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$type'."
+            }
+        }
+    }
+}
+
+function Write-GitlabCliEngineProgress {
+    param(
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] $Body,
+        [Parameter(Mandatory)] [string] $RequestId,
+        [int] $ParentProgressId = -1
+    )
+    $activity = [string] $Body['activity']
+    $status = [string] $Body['status']
+    if (-not $activity) { $activity = 'GitlabCli' }
+    if (-not $status) { $status = 'Working' }
+    # A stable id per activity name, distinct from the caller's own bar.
+    $activityId = 1000 + ([math]::Abs($activity.GetHashCode()) % 100000)
+    $record = [System.Management.Automation.ProgressRecord]::new($activityId, $activity, $status)
+    $record.ParentActivityId = $ParentProgressId
+    if ($null -ne $Body['percent']) {
+        $record.PercentComplete = [int] $Body['percent']
+    }
+    if ($Body['completed']) {
+        $record.RecordType = 'Completed'
+    }
+    $Cmdlet.WriteProgress($record)
+}
+
+function Get-GitlabCliSchemaScope {
+    # The scopes the engine accepts: `scope.enum` of the committed protocol schema.
+    param([Parameter(Mandatory)] [string] $Path)
+    try {
+        $schema = Get-Content -LiteralPath $Path -Raw -ErrorAction Stop | ConvertFrom-Json -AsHashtable -ErrorAction Stop
+        [string[]] @($schema['scope']['enum'])
+    } catch {
+        throw [System.IO.InvalidDataException]::new("GitlabCli cannot read the scopes from its protocol schema '$Path': $($_.Exception.Message)", $_.Exception)
+    }
+}
+
+function Get-GitlabCliSite {
+    # The configured sites, from the engine's list-sites command. Never returns a token.
+    [CmdletBinding()]
+    param()
+    $engine = Start-GitlabCliEngine -Cmdlet $PSCmdlet
+    try {
+        $answer = Invoke-GitlabCliEngineRequest -Engine $engine -Cmdlet $PSCmdlet -Mode run -Command 'list-sites' -ParamsJson '{}'
+        if ($answer.Type -eq 'result') {
+            foreach ($site in @($answer.Body['result']['sites'])) {
+                [pscustomobject]@{
+                    Url       = [string] $site['url']
+                    IsDefault = [bool] $site['is_default']
+                    Source    = [string] $site['source']
+                    HasToken  = [bool] $site['has_token']
+                }
+            }
+        } else {
+            $PSCmdlet.WriteError((New-GitlabCliErrorRecord -EngineError $answer.Body['error'] -TargetObject $null))
+        }
+    } finally {
+        Close-GitlabCliEngine -Engine $engine
+    }
+}
+
+function Get-GitlabCliSiteCompletion {
+    # Completion results for -SiteUrl. Completion must stay quiet, so any failure gives none.
+    param([string] $WordToComplete)
+    $word = "$WordToComplete".Trim('''', '"')
+    $results = [System.Collections.Generic.List[System.Management.Automation.CompletionResult]]::new()
+    try {
+        $sites = @(Get-GitlabCliSite -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+    } catch {
+        return , $results
+    }
+    foreach ($site in $sites) {
+        $url = $site.Url
+        $bare = $url -replace '^[a-zA-Z][a-zA-Z0-9+.-]*://', ''
+        if ($word -and -not ($url.StartsWith($word, 'OrdinalIgnoreCase') -or $bare.StartsWith($word, 'OrdinalIgnoreCase'))) {
+            continue
+        }
+        $tip = $url + $(if ($site.IsDefault) { ' (default)' } else { '' }) + " from the $($site.Source -replace '-', ' ')"
+        $text = if ($url -match '[\s''"`$]') { "'" + ($url -replace "'", "''") + "'" } else { $url }
+        $results.Add([System.Management.Automation.CompletionResult]::new($text, $url, 'ParameterValue', $tip))
+    }
+    , $results
+}
