@@ -23,10 +23,6 @@
 //! Access tokens stay in [`Secret`] and never appear in a message; the config file's own text is
 //! not quoted in errors beyond the YAML parser's description, from which token values are removed.
 
-// `Error` is 144 bytes and every fallible function here returns it; whether to box it is a
-// crate-wide decision for `error.rs`, so only this module opts out of the lint.
-#![allow(clippy::result_large_err)]
-
 use crate::error::{Error, Result};
 use crate::protocol::{SiteInfo, SiteSource};
 use crate::secret::Secret;
@@ -946,7 +942,12 @@ mod tests {
                  {path}, or set GITLAB_ACCESS_TOKEN."
             )
         );
-        assert!(err.hint.unwrap().contains("GITLAB_URL=https://a.example"));
+        assert!(
+            err.hint
+                .clone()
+                .unwrap()
+                .contains("GITLAB_URL=https://a.example")
+        );
         for given in ["b.example", "c.example"] {
             let err = config_err(sites.resolve(Some(given)));
             assert!(err.message.contains("has no access token"), "{given}");

@@ -16,10 +16,6 @@
 //! Years have four digits. Two-digit years and day-first numeric dates (`31/12/2027`) are refused
 //! rather than guessed.
 
-// `Error` is 144 bytes and every fallible function here returns it; whether to box it is a
-// crate-wide decision for `error.rs`, so only this module opts out of the lint.
-#![allow(clippy::result_large_err)]
-
 use crate::error::{Error, Result};
 use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
 
@@ -1001,7 +997,7 @@ mod tests {
             "Give either -ExpiresAt or -ExpireInMonths, not both (got ExpiresAt '2027-01-01' and \
              ExpireInMonths 6)."
         );
-        assert!(err.hint.unwrap().contains("only one"));
+        assert!(err.hint.clone().unwrap().contains("only one"));
         // Even when one of them is invalid on its own.
         let err = resolve_expiry(Some(""), Some(0), ymd(2026, 5, 1)).unwrap_err();
         assert!(err.message.contains("not both"));
@@ -1013,7 +1009,7 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::InvalidArgument);
         assert_eq!(err.parameter.as_deref(), Some("expire_in_months"));
         assert!(err.message.contains("at least 1"), "{}", err.message);
-        assert!(err.hint.unwrap().contains("instance default"));
+        assert!(err.hint.clone().unwrap().contains("instance default"));
     }
 
     #[test]
