@@ -53,7 +53,11 @@ fn fake_binary() -> PathBuf {
     let sources = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fake-gitlab");
     let newest_source = std::fs::read_dir(&sources)
         .expect("the fake's sources")
-        .filter_map(|entry| entry.ok()?.metadata().ok()?.modified().ok())
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let is_rust = entry.path().extension().is_some_and(|e| e == "rs");
+            is_rust.then(|| entry.metadata().ok()?.modified().ok())?
+        })
         .max()
         .expect("at least one source file");
     assert!(
