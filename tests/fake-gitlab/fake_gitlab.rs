@@ -62,8 +62,8 @@
 //! distinct client address (equal numbers: one TCP connection), and `via_proxy`/`proxy_target`
 //! whether the request came through the CONNECT proxy and for which `host:port`.
 
-// Cargo also builds this file as an integration test (tests/*/main.rs), where `main` and all it
-// reaches go unused; only the unit tests below run there.
+// `cargo test --example fake-gitlab` builds this file in test mode to run the unit tests below;
+// there `main` and all it reaches go unused.
 #![cfg_attr(test, allow(dead_code))]
 
 mod api;
