@@ -76,10 +76,17 @@ impl fmt::Display for ErrorKind {
 /// An error with everything the user needs to act on it.
 ///
 /// Messages never contain a secret: the access token and a new token are held in
-/// [`crate::secret::Secret`], which cannot be formatted into text.
+/// [`crate::secret::Secret`], which cannot be formatted into text. The details are boxed so a
+/// `Result` stays small; read them through `Deref` (`err.kind`, `err.message`, ...).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Error(Box<ErrorDetails>);
+
+/// The facts of an [`Error`], as they travel in an `error` message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "Error")]
 #[non_exhaustive]
-pub struct Error {
+pub struct ErrorDetails {
     /// Stable classification.
     pub kind: ErrorKind,
     /// What went wrong, for a human, naming the offending value.
@@ -104,10 +111,29 @@ pub struct Error {
     pub caused_by: Vec<String>,
 }
 
+impl std::ops::Deref for Error {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl Error {
     /// A new error of `kind` with a human `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(ErrorDetails {
             kind,
             message: message.into(),
             gitlab_message: None,
@@ -116,7 +142,7 @@ impl Error {
             parameter: None,
             retry_after: None,
             caused_by: Vec::new(),
-        }
+        }))
     }
 
     /// An invalid-argument error about `parameter`.

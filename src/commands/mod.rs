@@ -1,1 +1,57 @@
-//! What each protocol command does. STUB.
+//! What each protocol command does. A command validates its parameters, can describe itself as a
+//! [`Plan`](crate::protocol::Plan) without touching the network, and runs.
+
+pub mod personal_access_token;
+pub mod sites;
+
+use crate::config::Environment;
+use crate::error::{Error, Result};
+use crate::gitlab::Gitlab;
+use crate::protocol::{Body, Command, Mode, Reporter, Request};
+use crate::secret::Secret;
+use chrono::NaiveDate;
+
+/// Copies a secret to the clipboard. The serve loop passes [`crate::clipboard::copy`].
+pub type ClipboardFn<'a> = &'a dyn Fn(&Secret) -> Result<()>;
+
+/// Everything a command may use while it runs.
+pub struct Context<'a> {
+    pub env: &'a Environment,
+    pub gitlab: &'a mut Gitlab,
+    pub reporter: &'a mut dyn Reporter,
+    pub today: NaiveDate,
+    pub clipboard: ClipboardFn<'a>,
+}
+
+/// Carry out (or plan) one request and return its terminal message.
+pub fn execute(request: &Request, ctx: &mut Context<'_>) -> Body {
+    let outcome = match (&request.command, request.mode) {
+        (Command::CreatePersonalAccessToken(params), Mode::Plan) => {
+            personal_access_token::plan(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::CreatePersonalAccessToken(params), Mode::Run) => {
+            personal_access_token::run(params, ctx).map(|token| Body::Result {
+                result: token.into(),
+            })
+        }
+        (Command::ListSites(_), Mode::Run) => sites::list(ctx).map(|list| Body::Result {
+            result: list.into(),
+        }),
+        (Command::ListSites(_), Mode::Plan) => Err(Error::protocol(
+            "list-sites changes nothing and has no plan; send it with mode \"run\".",
+        )),
+    };
+    outcome.unwrap_or_else(|error| Body::Error { error })
+}
+
+impl From<crate::protocol::NewPersonalAccessToken> for crate::protocol::CommandResult {
+    fn from(token: crate::protocol::NewPersonalAccessToken) -> Self {
+        crate::protocol::CommandResult::PersonalAccessToken(token)
+    }
+}
+
+impl From<crate::protocol::SiteList> for crate::protocol::CommandResult {
+    fn from(list: crate::protocol::SiteList) -> Self {
+        crate::protocol::CommandResult::Sites(list)
+    }
+}

@@ -167,6 +167,43 @@ impl Body {
     }
 }
 
+/// Where a command sends its stream messages while it works. The serve loop writes them to
+/// stdout under the request's id; tests collect them.
+pub trait Reporter {
+    fn send(&mut self, body: Body);
+
+    fn verbose(&mut self, message: String) {
+        self.send(Body::Verbose { message });
+    }
+
+    fn debug(&mut self, message: String) {
+        self.send(Body::Debug { message });
+    }
+
+    fn warning(&mut self, message: String) {
+        self.send(Body::Warning { message });
+    }
+
+    fn progress(&mut self, activity: &str, status: String, completed: bool) {
+        self.send(Body::Progress {
+            activity: activity.to_string(),
+            status,
+            percent: None,
+            completed,
+        });
+    }
+}
+
+/// A [`Reporter`] that keeps what it is sent, for tests and for callers that batch.
+#[derive(Debug, Default)]
+pub struct Collected(pub Vec<Body>);
+
+impl Reporter for Collected {
+    fn send(&mut self, body: Body) {
+        self.0.push(body);
+    }
+}
+
 /// The description a plan gives, made for PowerShell's ShouldProcess.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {

@@ -1,0 +1,469 @@
+//! `create-personal-access-token`: New-GitlabPersonalAccessToken's work.
+//!
+//! Validation happens before anything is sent, in this order: name, scopes, user, expiry, site.
+//! The endpoint follows GitLab's rules:
+//! - no user and only self-service scopes (`k8s_proxy`, `self_rotate`):
+//!   `POST /user/personal_access_tokens`, which any user may call;
+//! - otherwise `POST /users/:id/personal_access_tokens`, which only administrators may call. The
+//!   engine checks `GET /user` first (cached), so a non-admin gets the rule explained instead of
+//!   a bare 403 and the admin endpoint is never called on their behalf.
+
+use super::Context;
+use crate::config::{Site, Sites};
+use crate::dates;
+use crate::error::{Error, ErrorKind, Result};
+use crate::gitlab::users::User;
+use crate::protocol::{CreatePersonalAccessTokenParams, NewPersonalAccessToken, Plan, Scope};
+use crate::secret::Secret;
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+/// GitLab's limit on token names.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// The rule GitLab applies, said once for every error that needs it.
+pub const ADMIN_RULE: &str = "Only administrators of self-managed or GitLab Dedicated instances can create personal \
+access tokens for other users, or tokens with scopes other than k8s_proxy and self_rotate. Without admin rights, leave \
+out -UserId and use -Scope k8s_proxy or self_rotate, or create the token in GitLab under User settings > Access tokens.";
+
+/// Whose token it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserRef {
+    /// The owner of the access token.
+    Me,
+    Id(u64),
+    Username(String),
+}
+
+/// Parameters that passed validation, with the site resolved.
+#[derive(Clone, Debug)]
+pub struct Validated {
+    pub user: UserRef,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub expires_at: Option<NaiveDate>,
+    pub site: Site,
+    pub token: Secret,
+    pub copy_to_clipboard: bool,
+}
+
+impl Validated {
+    /// Whether the admin-only endpoint is needed.
+    pub fn needs_admin(&self) -> bool {
+        self.user != UserRef::Me || !self.scopes.iter().all(|s| Scope::SELF_SERVICE.contains(s))
+    }
+
+    fn target(&self) -> String {
+        let site = &self.site.url;
+        match &self.user {
+            UserRef::Me => format!("your own account on {site}"),
+            UserRef::Id(id) => format!("user #{id} on {site}"),
+            UserRef::Username(name) => format!("user '{name}' on {site}"),
+        }
+    }
+
+    fn action(&self) -> String {
+        let scopes: Vec<&str> = self.scopes.iter().map(|s| s.as_str()).collect();
+        let expiry = match self.expires_at {
+            Some(date) => format!("expires {}", date.format("%Y-%m-%d")),
+            None => "expiry: the instance's default".to_string(),
+        };
+        let clipboard = if self.copy_to_clipboard {
+            "; copy to clipboard"
+        } else {
+            ""
+        };
+        format!(
+            "Create personal access token '{}' (scopes: {}; {expiry}{clipboard})",
+            self.name,
+            scopes.join(", ")
+        )
+    }
+
+    fn requests(&self) -> Vec<String> {
+        match &self.user {
+            UserRef::Me if !self.needs_admin() => {
+                vec!["POST /user/personal_access_tokens".to_string()]
+            }
+            UserRef::Me => vec![
+                "GET /user".to_string(),
+                "POST /users/:id/personal_access_tokens".to_string(),
+            ],
+            UserRef::Id(id) => vec![
+                "GET /user".to_string(),
+                format!("POST /users/{id}/personal_access_tokens"),
+            ],
+            UserRef::Username(name) => vec![
+                "GET /user".to_string(),
+                format!("GET /users?username={name}"),
+                "POST /users/:id/personal_access_tokens".to_string(),
+            ],
+        }
+    }
+
+    /// The parameters in normal form: what a plan hands back for the run.
+    fn normalised(&self) -> CreatePersonalAccessTokenParams {
+        CreatePersonalAccessTokenParams {
+            user: match &self.user {
+                UserRef::Me => None,
+                UserRef::Id(id) => Some(id.to_string()),
+                UserRef::Username(name) => Some(name.clone()),
+            },
+            name: Some(self.name.clone()),
+            scopes: Some(self.scopes.iter().map(|s| s.as_str().to_string()).collect()),
+            expires_at: self.expires_at.map(|d| d.format("%Y-%m-%d").to_string()),
+            expire_in_months: None,
+            site_url: Some(self.site.url.clone()),
+            copy_to_clipboard: self.copy_to_clipboard.then_some(true),
+        }
+    }
+}
+
+/// Check every parameter and resolve the site. Sends nothing.
+pub fn validate(
+    params: &CreatePersonalAccessTokenParams,
+    sites: &Sites,
+    today: NaiveDate,
+) -> Result<Validated> {
+    let name = validate_name(params.name.as_deref())?;
+    let scopes = validate_scopes(params.scopes.as_deref())?;
+    let user = match params.user.as_deref() {
+        None => UserRef::Me,
+        Some(text) => parse_user(text)?,
+    };
+    let expires_at =
+        dates::resolve_expiry(params.expires_at.as_deref(), params.expire_in_months, today)?;
+    let (site, token) = sites.resolve(params.site_url.as_deref())?;
+    Ok(Validated {
+        user,
+        name,
+        scopes,
+        expires_at,
+        site: site.clone(),
+        token: token.clone(),
+        copy_to_clipboard: params.copy_to_clipboard.unwrap_or(false),
+    })
+}
+
+fn validate_name(name: Option<&str>) -> Result<String> {
+    let name = name.ok_or_else(|| {
+        Error::invalid("name", "A token name is required (-Name).")
+            .with_hint("Name the token after what will use it, e.g. -Name 'CI deploy'.")
+    })?;
+    if name.trim().is_empty() {
+        return Err(Error::invalid("name", "The token name is blank.")
+            .with_hint("Give a name with visible characters, e.g. -Name 'CI deploy'."));
+    }
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(Error::invalid(
+            "name",
+            format!(
+                "The token name is {chars} characters long; GitLab allows at most {MAX_NAME_CHARS}."
+            ),
+        )
+        .with_hint("Shorten the name."));
+    }
+    Ok(name.to_string())
+}
+
+fn scope_list() -> String {
+    Scope::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn validate_scopes(scopes: Option<&[String]>) -> Result<Vec<Scope>> {
+    let given = scopes.unwrap_or_default();
+    if given.is_empty() {
+        return Err(
+            Error::invalid("scopes", "At least one scope is required (-Scope).")
+                .with_hint(format!("Valid scopes: {}.", scope_list())),
+        );
+    }
+    let mut valid = Vec::new();
+    let mut unknown = Vec::new();
+    for text in given {
+        match Scope::parse(text) {
+            Some(scope) if !valid.contains(&scope) => valid.push(scope),
+            Some(_) => {}
+            None => unknown.push(format!("'{text}'")),
+        }
+    }
+    if !unknown.is_empty() {
+        let noun = if unknown.len() == 1 {
+            "scope"
+        } else {
+            "scopes"
+        };
+        return Err(Error::invalid(
+            "scopes",
+            format!(
+                "Unknown {noun} {}. Valid scopes: {}.",
+                unknown.join(", "),
+                scope_list()
+            ),
+        ));
+    }
+    Ok(valid)
+}
+
+/// All digits: a user id. Otherwise a username (a leading `@` is dropped).
+pub fn parse_user(text: &str) -> Result<UserRef> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid("user", "The user is empty.").with_hint(
+            "Leave out -UserId to create a token for yourself, or give a user id or username.",
+        ));
+    }
+    if trimmed.chars().all(|c| c.is_ascii_digit()) {
+        return match trimmed.parse::<u64>() {
+            Ok(0) | Err(_) => Err(Error::invalid(
+                "user",
+                format!("'{trimmed}' is not a valid user id."),
+            )
+            .with_hint("User ids are whole numbers from 1 up.")),
+            Ok(id) => Ok(UserRef::Id(id)),
+        };
+    }
+    let name = trimmed.strip_prefix('@').unwrap_or(trimmed);
+    let valid = !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !valid {
+        return Err(Error::invalid(
+            "user",
+            format!("'{trimmed}' is neither a user id (digits) nor a GitLab username (letters, digits, '_', '-' and '.')."),
+        )
+        .with_hint("Pass the numeric user id or the exact username."));
+    }
+    Ok(UserRef::Username(name.to_string()))
+}
+
+/// `mode: plan`: validate and describe. Never sends HTTP.
+pub fn plan(params: &CreatePersonalAccessTokenParams, ctx: &mut Context<'_>) -> Result<Plan> {
+    let sites = Sites::load(ctx.env)?;
+    let v = validate(params, &sites, ctx.today)?;
+    Ok(Plan {
+        command: "create-personal-access-token".to_string(),
+        target: v.target(),
+        action: v.action(),
+        requests: v.requests(),
+        params: v.normalised(),
+    })
+}
+
+/// `mode: run`: validate, resolve the user, create the token.
+pub fn run(
+    params: &CreatePersonalAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<NewPersonalAccessToken> {
+    let sites = Sites::load(ctx.env)?;
+    let v = validate(params, &sites, ctx.today)?;
+    let client = ctx.gitlab.client(&v.site, &v.token)?;
+
+    let path = if v.needs_admin() {
+        let me = ctx.gitlab.users.current(&client, ctx.reporter)?;
+        require_admin(&me, &v)?;
+        let id = match &v.user {
+            UserRef::Me => me.id,
+            UserRef::Id(id) => *id,
+            UserRef::Username(name) => {
+                ctx.gitlab
+                    .users
+                    .by_username(&client, name, ctx.reporter)?
+                    .id
+            }
+        };
+        format!("/users/{id}/personal_access_tokens")
+    } else {
+        "/user/personal_access_tokens".to_string()
+    };
+
+    let mut body = json!({
+        "name": v.name,
+        "scopes": v.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+    });
+    if let Some(date) = v.expires_at {
+        body["expires_at"] = Value::String(date.format("%Y-%m-%d").to_string());
+    }
+
+    let created = client
+        .post(&path, &body, ctx.reporter)
+        .map_err(|e| explain_refusal(e, &v))?;
+    let mut token = token_from_json(&created, &v.site.url)?;
+
+    if v.copy_to_clipboard
+        && let Some(secret) = token.token.take()
+    {
+        match (ctx.clipboard)(&secret) {
+            Ok(()) => token.copied_to_clipboard = true,
+            Err(e) => {
+                ctx.reporter.warning(format!(
+                    "Token '{}' was created but could not be copied to the clipboard: {}{} It is in the result instead; \
+                     store it now, GitLab shows it only once.",
+                    token.name,
+                    e.message,
+                    if e.message.ends_with('.') { "" } else { "." }
+                ));
+                token.token = Some(secret);
+            }
+        }
+    }
+    Ok(token)
+}
+
+fn require_admin(me: &User, v: &Validated) -> Result<()> {
+    if me.is_admin == Some(true) {
+        return Ok(());
+    }
+    let why = match &v.user {
+        UserRef::Me => {
+            let scopes: Vec<&str> = v.scopes.iter().map(|s| s.as_str()).collect();
+            format!(
+                "A token with scopes {} needs the admin endpoint",
+                scopes.join(", ")
+            )
+        }
+        _ => format!("Creating a token for {} needs an administrator", v.target()),
+    };
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        format!("{why}, and the access token for {} belongs to '{}', who is not an administrator. Nothing was sent.", v.site.url, me.username),
+    )
+    .with_parameter(if v.user == UserRef::Me { "scopes" } else { "user" })
+    .with_hint(ADMIN_RULE))
+}
+
+/// Add the rule to a 403, and name the user on a 404, from the create call.
+fn explain_refusal(mut err: Error, v: &Validated) -> Error {
+    match err.kind {
+        ErrorKind::Forbidden => {
+            err.message = format!(
+                "GitLab at {} refused to create the token for {}.",
+                v.site.url,
+                v.target()
+            );
+            err.hint = Some(ADMIN_RULE.to_string());
+        }
+        ErrorKind::NotFound if v.user != UserRef::Me => {
+            err.message = format!("GitLab found no {}.", v.target());
+            err.parameter = Some("user".to_string());
+            err.hint = Some("Check the user id or username.".to_string());
+        }
+        _ => {}
+    }
+    err
+}
+
+/// Read GitLab's token entity leniently: the token must reach the user even if other fields
+/// are missing or oddly typed.
+pub fn token_from_json(json: &Value, site_url: &str) -> Result<NewPersonalAccessToken> {
+    let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
+    let number = |key: &str| {
+        json.get(key).and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+    };
+    let flag = |key: &str, default: bool| json.get(key).and_then(Value::as_bool).unwrap_or(default);
+    let token = text("token").filter(|t| !t.is_empty()).ok_or_else(|| {
+        Error::new(ErrorKind::ServerError, format!("GitLab at {site_url} reported the token as created but returned no token value."))
+            .with_hint("Look at the user's access tokens in GitLab; revoke the new one if its value is unknown.")
+    })?;
+    Ok(NewPersonalAccessToken {
+        id: number("id").unwrap_or(0),
+        name: text("name").unwrap_or_default(),
+        revoked: flag("revoked", false),
+        created_at: text("created_at"),
+        description: text("description"),
+        scopes: json
+            .get("scopes")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        user_id: number("user_id"),
+        last_used_at: text("last_used_at"),
+        active: flag("active", true),
+        expires_at: text("expires_at"),
+        token: Some(Secret::new(token)),
+        site_url: site_url.to_string(),
+        copied_to_clipboard: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_and_usernames_are_told_apart() {
+        assert_eq!(parse_user("42").unwrap(), UserRef::Id(42));
+        assert_eq!(
+            parse_user(" jsmith ").unwrap(),
+            UserRef::Username("jsmith".into())
+        );
+        assert_eq!(
+            parse_user("@j.smith-2_x").unwrap(),
+            UserRef::Username("j.smith-2_x".into())
+        );
+        for bad in [
+            "",
+            "  ",
+            "0",
+            "a/b",
+            "../x",
+            "j smith",
+            "x?y",
+            "99999999999999999999999",
+        ] {
+            let err = parse_user(bad).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidArgument, "{bad}");
+            assert_eq!(err.parameter.as_deref(), Some("user"));
+        }
+    }
+
+    #[test]
+    fn scopes_are_deduplicated_case_folded_and_checked() {
+        let given = vec!["api".to_string(), "API".to_string(), "read_api".to_string()];
+        assert_eq!(
+            validate_scopes(Some(&given)).unwrap(),
+            vec![Scope::Api, Scope::ReadApi]
+        );
+        let err = validate_scopes(Some(&["api".to_string(), "apii".to_string()])).unwrap_err();
+        assert_eq!(err.parameter.as_deref(), Some("scopes"));
+        assert!(err.message.contains("'apii'"));
+        assert!(err.message.contains("read_observability"));
+        assert!(validate_scopes(Some(&[])).is_err());
+        assert!(validate_scopes(None).is_err());
+    }
+
+    #[test]
+    fn names_must_be_present_visible_and_short() {
+        assert_eq!(validate_name(Some("CI")).unwrap(), "CI");
+        assert!(validate_name(None).is_err());
+        assert!(validate_name(Some(" \t")).is_err());
+        assert!(validate_name(Some(&"é".repeat(255))).is_ok());
+        let err = validate_name(Some(&"x".repeat(256))).unwrap_err();
+        assert!(err.message.contains("256"));
+    }
+
+    #[test]
+    fn lenient_reading_keeps_the_token() {
+        let json = serde_json::json!({"id": "7", "token": "glpat-x", "scopes": ["api", 3], "user_id": null});
+        let t = token_from_json(&json, "https://g").unwrap();
+        assert_eq!(t.id, 7);
+        assert_eq!(t.token.as_ref().map(Secret::expose), Some("glpat-x"));
+        assert_eq!(t.scopes, vec!["api".to_string()]);
+        assert!(token_from_json(&serde_json::json!({"id": 1}), "https://g").is_err());
+    }
+}

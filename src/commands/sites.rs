@@ -1,0 +1,13 @@
+//! `list-sites`: the configured sites without their tokens, for `-SiteUrl` tab completion.
+
+use super::Context;
+use crate::config::Sites;
+use crate::error::Result;
+use crate::protocol::SiteList;
+
+pub fn list(ctx: &mut Context<'_>) -> Result<SiteList> {
+    let sites = Sites::load(ctx.env)?;
+    Ok(SiteList {
+        sites: sites.list(),
+    })
+}

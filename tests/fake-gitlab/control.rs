@@ -1,0 +1,301 @@
+//! The control API under `/__fake/`: lets a test read the request record, change settings,
+//! inject faults and add users. No authentication; JSON in and out; never recorded.
+//!
+//! | Route                    | Method      | Body → answer                                                   |
+//! |--------------------------|-------------|-----------------------------------------------------------------|
+//! | `/__fake/requests`       | GET         | → 200 array of recorded API requests, oldest first              |
+//! | `/__fake/requests`       | DELETE      | → 204; clears the record, restarts `seq` and `connection` at 1  |
+//! | `/__fake/settings`       | GET         | → 200 `{"require_expiry":false,"max_lifetime_days":365,"today":null}` |
+//! | `/__fake/settings`       | PUT, PATCH  | any subset of those fields → 200 full settings; unknown field → 400 |
+//! | `/__fake/rate-limit`     | POST        | `{"count":N,"retry_after":S}` → 200 pending injections          |
+//! | `/__fake/fail`           | POST        | `{"count":N,"status":500,"body":"...","content_type":"...","headers":{}}` → 200 pending |
+//! | `/__fake/users`          | POST        | `{"username":..}` → 201 user; `{"users":[..]}` → 201 array      |
+//! | `/__fake/tokens`         | GET         | → 200 every token created through the API                       |
+//! | `/__fake/proxy-connects` | GET         | → 200 every CONNECT the proxy accepted (target, headers, peer)  |
+//! | `/__fake/reset`          | POST        | → 204; back to the fixture                                      |
+//!
+//! Injections queue up in the order posted: each answers the next `count` API requests (which are
+//! still recorded, with the injected status) before the next injection or normal service resumes.
+//! A rate limit answers 429, `Content-Type: text/plain`, `Retry-After: S`, body `Retry later\n`,
+//! as GitLab's Rack::Attack does. `count` defaults to 1, `retry_after` to 60, `status` to 500,
+//! `body` to empty and `content_type` to `application/json` (`null` sends no `Content-Type`).
+//!
+//! A user added here takes the next id from 100 up; `name` defaults to the username, `admin` to
+//! false, `state` to `active`. An optional `token` registers a fixed token for that user. A taken
+//! username (case-insensitive) answers 409 and adds none of the batch.
+
+use serde_json::{Map, Value, json};
+
+use crate::api;
+use crate::state::{Injection, State, User, now_iso};
+use crate::wire::{Incoming, Reply};
+
+/// The prefix of every control route.
+pub const PREFIX: &str = "/__fake";
+
+/// Answers one control request.
+pub fn handle(state: &mut State, req: &Incoming) -> Reply {
+    let route = req.path.strip_prefix(PREFIX).unwrap_or_default();
+    let route = route.trim_end_matches('/');
+    let method = req.method.as_str();
+    let allowed: &[&str] = match route {
+        "/requests" => &["GET", "DELETE"],
+        "/settings" => &["GET", "PUT", "PATCH"],
+        "/rate-limit" | "/fail" | "/users" | "/reset" => &["POST"],
+        "/tokens" | "/proxy-connects" => &["GET"],
+        _ => return Reply::error(404, &format!("no control endpoint {}", req.path)),
+    };
+    if !allowed.contains(&method) {
+        return Reply::error(405, &format!("{} takes {}", req.path, allowed.join(", ")))
+            .with_header("Allow", &allowed.join(", "));
+    }
+    let body = match object_body(req) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let result = match (method, route) {
+        ("GET", "/requests") => Ok(Reply::json(200, &Value::Array(state.records.clone()))),
+        ("DELETE", "/requests") => {
+            state.clear_records();
+            Ok(Reply::empty(204))
+        }
+        ("GET", "/settings") => Ok(Reply::json(200, &state.settings.to_json())),
+        (_, "/settings") => put_settings(state, &body),
+        ("POST", "/rate-limit") => rate_limit(state, &body),
+        ("POST", "/fail") => fail(state, &body),
+        ("POST", "/users") => add_users(state, &body),
+        ("POST", "/reset") => {
+            state.reset();
+            Ok(Reply::empty(204))
+        }
+        ("GET", "/tokens") => Ok(Reply::json(
+            200,
+            &Value::Array(state.tokens.iter().map(api::token_entity).collect()),
+        )),
+        ("GET", "/proxy-connects") => Ok(Reply::json(
+            200,
+            &Value::Array(state.proxy_connects.clone()),
+        )),
+        _ => Err(format!("{method} {} is not handled", req.path)),
+    };
+    result.unwrap_or_else(|problem| Reply::error(400, &problem))
+}
+
+/// The body as a JSON object, whatever the `Content-Type` says (so `curl -d '{...}'` works); no
+/// body counts as `{}`.
+fn object_body(req: &Incoming) -> Result<Map<String, Value>, Reply> {
+    if req.raw_body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(&req.raw_body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Reply::error(400, "the body must be a JSON object")),
+    }
+}
+
+fn put_settings(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
+    let mut settings = state.settings.clone();
+    for (key, value) in body {
+        match key.as_str() {
+            "require_expiry" => {
+                settings.require_expiry = value
+                    .as_bool()
+                    .ok_or("require_expiry must be true or false")?;
+            }
+            "max_lifetime_days" => {
+                settings.max_lifetime_days = value
+                    .as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|&n| (1..=36_500).contains(&n))
+                    .ok_or("max_lifetime_days must be a whole number from 1 to 36500")?;
+            }
+            "today" => {
+                settings.today = match value {
+                    Value::Null => None,
+                    Value::String(s) => {
+                        Some(api::parse_wire_date(s).ok_or("today must be YYYY-MM-DD or null")?)
+                    }
+                    _ => return Err("today must be YYYY-MM-DD or null".into()),
+                };
+            }
+            other => return Err(format!("unknown setting {other}")),
+        }
+    }
+    state.settings = settings;
+    Ok(Reply::json(200, &state.settings.to_json()))
+}
+
+fn rate_limit(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
+    let count = count_of(body)?;
+    let retry_after = match body.get("retry_after") {
+        None | Some(Value::Null) => 60,
+        Some(v) => v
+            .as_u64()
+            .ok_or("retry_after must be a whole number of seconds")?,
+    };
+    let reply = Reply {
+        status: 429,
+        content_type: Some("text/plain".to_string()),
+        body: b"Retry later\n".to_vec(),
+        headers: vec![("Retry-After".to_string(), retry_after.to_string())],
+    };
+    Ok(queue(state, count, reply))
+}
+
+fn fail(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
+    let count = count_of(body)?;
+    let status = match body.get("status") {
+        None | Some(Value::Null) => 500,
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|n| (200..=599).contains(n))
+            .ok_or("status must be a number from 200 to 599")?,
+    };
+    let text = match body.get("body") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        // A JSON value instead of text is sent as its JSON rendering.
+        Some(other) => other.to_string(),
+    };
+    let content_type = match body.get("content_type") {
+        None => Some("application/json".to_string()),
+        Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(checked_header_value(s)?),
+        Some(_) => return Err("content_type must be text or null".into()),
+    };
+    let mut headers = Vec::new();
+    match body.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                let value = value.as_str().ok_or("header values must be text")?;
+                let name_ok = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+                if !name_ok {
+                    return Err(format!("bad header name {name:?}"));
+                }
+                headers.push((name.clone(), checked_header_value(value)?));
+            }
+        }
+        Some(_) => return Err("headers must be an object".into()),
+    }
+    let reply = Reply {
+        status,
+        content_type,
+        body: text.into_bytes(),
+        headers,
+    };
+    Ok(queue(state, count, reply))
+}
+
+fn checked_header_value(value: &str) -> Result<String, String> {
+    if value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        Ok(value.to_string())
+    } else {
+        Err(format!("header value {value:?} must be printable ASCII"))
+    }
+}
+
+fn count_of(body: &Map<String, Value>) -> Result<u32, String> {
+    match body.get("count") {
+        None | Some(Value::Null) => Ok(1),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| "count must be a whole number".to_string()),
+    }
+}
+
+/// Appends an injection (a count of 0 adds nothing) and answers with the queue.
+fn queue(state: &mut State, count: u32, reply: Reply) -> Reply {
+    if count > 0 {
+        state.injections.push_back(Injection {
+            remaining: count,
+            reply,
+        });
+    }
+    let pending: Vec<Value> = state
+        .injections
+        .iter()
+        .map(|i| json!({"remaining": i.remaining, "status": i.reply.status}))
+        .collect();
+    Reply::json(200, &json!({ "pending": pending }))
+}
+
+fn add_users(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
+    let (specs, batch) = match body.get("users") {
+        Some(Value::Array(items)) => (items.clone(), true),
+        Some(_) => return Err("users must be an array".into()),
+        None => (vec![Value::Object(body.clone())], false),
+    };
+
+    // Check everything first so a batch is all or nothing.
+    let mut new_users = Vec::with_capacity(specs.len());
+    let mut new_tokens = Vec::new();
+    let mut taken_here: Vec<String> = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let spec = spec
+            .as_object()
+            .ok_or_else(|| format!("user {i} must be an object"))?;
+        let text = |key: &str| -> Result<Option<String>, String> {
+            match spec.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(format!("user {i}: {key} must be text")),
+            }
+        };
+        let username = text("username")?
+            .filter(|u| !u.is_empty() && !u.chars().any(|c| c.is_whitespace() || c == '/'))
+            .ok_or_else(|| {
+                format!("user {i}: username must be non-empty text without spaces or /")
+            })?;
+        let lower = username.to_lowercase();
+        if state.user_by_username(&username).is_some() || taken_here.contains(&lower) {
+            return Ok(Reply::message(409, "Username has already been taken"));
+        }
+        taken_here.push(lower);
+        let admin = match spec.get("admin") {
+            None | Some(Value::Null) => false,
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| format!("user {i}: admin must be true or false"))?,
+        };
+        let id = state.next_user_id + new_users.len() as u64;
+        if let Some(token) = text("token")? {
+            let taken = state.authenticate(Some(&token)) != crate::state::Caller::Unknown
+                || new_tokens.iter().any(|(t, _)| t == &token);
+            if token.is_empty() || taken {
+                return Err(format!("user {i}: token is empty or already in use"));
+            }
+            new_tokens.push((token, id));
+        }
+        new_users.push(User {
+            id,
+            name: text("name")?.unwrap_or_else(|| username.clone()),
+            username,
+            admin,
+            state: text("state")?.unwrap_or_else(|| "active".to_string()),
+            created_at: now_iso(),
+        });
+    }
+
+    state.next_user_id += new_users.len() as u64;
+    state.fixed_tokens.extend(new_tokens);
+    let entities: Vec<Value> = new_users
+        .iter()
+        .map(|u| Value::Object(api::admin_entity(state, u)))
+        .collect();
+    state.users.extend(new_users);
+    let answer = if batch {
+        Value::Array(entities)
+    } else {
+        entities.into_iter().next().unwrap_or(Value::Null)
+    };
+    Ok(Reply::json(201, &answer))
+}

@@ -1,0 +1,348 @@
+//! fake-gitlab: a loopback stand-in for the few GitLab REST v4 endpoints the engine uses, for the
+//! Rust and Pester tests. It answers with GitLab's status codes and JSON error bodies and records
+//! every API request so a test can assert exactly what was sent.
+//!
+//! # Running
+//!
+//! ```text
+//! cargo build --example fake-gitlab
+//! target/debug/examples/fake-gitlab [--port N] [--proxy-port N] [--ignore-stdin]
+//! ```
+//!
+//! Both servers bind 127.0.0.1; port 0 (the default) takes any free port. The first line on
+//! stdout is one JSON object telling where everything is:
+//!
+//! ```text
+//! {"url":"http://127.0.0.1:41234","port":41234,"proxy_url":"http://127.0.0.1:41235",
+//!  "proxy_port":41235,"admin_token":"fake-admin-token","user_token":"fake-user-token",
+//!  "expired_token":"fake-expired-token"}
+//! ```
+//!
+//! The fake serves until its stdin reaches end of file (a test ends it by closing the pipe, so no
+//! process outlives its test) or until killed. `--ignore-stdin` keeps it serving regardless, for
+//! running it by hand in the background. Nothing is written to stderr unless it fails to start.
+//!
+//! # Fixture
+//!
+//! Users:
+//!
+//! | id | username | name          | admin |
+//! |----|----------|---------------|-------|
+//! | 1  | `root`   | Administrator | yes   |
+//! | 42 | `jsmith` | Jane Smith    | no    |
+//! | 43 | `alice`  | Alice         | no    |
+//!
+//! Tokens, sent as `PRIVATE-TOKEN: <t>` or `Authorization: Bearer <t>`:
+//!
+//! | token                | means                                                                   |
+//! |----------------------|-------------------------------------------------------------------------|
+//! | `fake-admin-token`   | user 1, administrator                                                   |
+//! | `fake-user-token`    | user 42, not an administrator                                           |
+//! | `fake-expired-token` | 401 `{"error":"invalid_token","error_description":"Token has expired."}` |
+//! | anything else, none  | 401 `{"message":"401 Unauthorized"}`                                    |
+//!
+//! Settings start as `{"require_expiry":false,"max_lifetime_days":365,"today":null}`.
+//!
+//! # Modules
+//!
+//! - [`api`]: the GitLab endpoints under `/api/v4` and their checks;
+//! - [`control`]: the test-facing control API under `/__fake/` (record, settings, faults, users);
+//! - [`proxy`]: the CONNECT proxy on the second port;
+//! - [`state`]: what the fake remembers, and the fixture;
+//! - [`wire`]: requests and answers as the handlers see them, parameter decoding.
+//!
+//! # The record
+//!
+//! Every request outside `/__fake/` is recorded, in arrival order, as
+//! `{"seq","method","path","query","raw_query","headers","body","raw_body","status","peer",
+//! "connection","via_proxy","proxy_target"}`: `path` as sent (still percent-encoded), `query` the
+//! decoded parameters, `raw_query` the text after `?` (or `null`), `headers` every header by
+//! lower-case name, `body` the decoded JSON or form (or `null`), `raw_body` the text as sent,
+//! `status` the answer's status, `peer` the client address, `connection` a small number per
+//! distinct client address (equal numbers: one TCP connection), and `via_proxy`/`proxy_target`
+//! whether the request came through the CONNECT proxy and for which `host:port`.
+
+// `cargo test --example fake-gitlab` builds this file in test mode to run the unit tests below;
+// there `main` and all it reaches go unused.
+#![cfg_attr(test, allow(dead_code))]
+
+mod api;
+mod control;
+mod proxy;
+mod state;
+mod wire;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+
+use serde_json::{Value, json};
+use tiny_http::{Header, Request, Response, Server};
+
+use state::State;
+use wire::{Incoming, Reply};
+
+/// What every handler thread shares.
+pub struct Shared {
+    pub state: Mutex<State>,
+    pub tunnels: proxy::Tunnels,
+}
+
+/// Locks a mutex, carrying on past a poisoned one (one failed handler must not stop the fake).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The command line.
+#[derive(Debug, Default, PartialEq)]
+struct Options {
+    port: u16,
+    proxy_port: u16,
+    ignore_stdin: bool,
+}
+
+const USAGE: &str = "usage: fake-gitlab [--port N] [--proxy-port N] [--ignore-stdin]";
+
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        match flag.as_str() {
+            "--port" | "--proxy-port" => {
+                let value = inline
+                    .or_else(|| args.next())
+                    .ok_or(format!("{flag} needs a value"))?;
+                let port = value
+                    .parse()
+                    .map_err(|_| format!("{flag}: {value:?} is not a port number"))?;
+                if flag == "--port" {
+                    options.port = port;
+                } else {
+                    options.proxy_port = port;
+                }
+            }
+            "--ignore-stdin" if inline.is_none() => options.ignore_stdin = true,
+            _ => return Err(format!("unknown argument {arg:?}")),
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let options = match parse_args(args) {
+        Ok(o) => o,
+        Err(problem) => {
+            eprintln!("fake-gitlab: {problem}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("fake-gitlab: {problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let server = Server::http(("127.0.0.1", options.port))
+        .map_err(|e| format!("cannot listen on port {}: {e}", options.port))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or("the HTTP server has no IP address")?;
+    let proxy_listener = TcpListener::bind(("127.0.0.1", options.proxy_port))
+        .map_err(|e| format!("cannot listen on proxy port {}: {e}", options.proxy_port))?;
+    let proxy_addr = proxy_listener
+        .local_addr()
+        .map_err(|e| format!("proxy address: {e}"))?;
+
+    let url = format!("http://{addr}");
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::new(url.clone())),
+        tunnels: Mutex::default(),
+    });
+
+    let hello = json!({
+        "url": url,
+        "port": addr.port(),
+        "proxy_url": format!("http://{proxy_addr}"),
+        "proxy_port": proxy_addr.port(),
+        "admin_token": state::ADMIN_TOKEN,
+        "user_token": state::USER_TOKEN,
+        "expired_token": state::EXPIRED_TOKEN,
+    });
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{hello}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    drop(stdout);
+
+    if !options.ignore_stdin {
+        thread::Builder::new()
+            .name("stdin-watch".into())
+            .spawn(exit_at_stdin_eof)
+            .map_err(|e| format!("cannot start the stdin watcher: {e}"))?;
+    }
+    {
+        let shared = Arc::clone(&shared);
+        thread::Builder::new()
+            .name("proxy".into())
+            .spawn(move || proxy::serve(proxy_listener, addr, shared))
+            .map_err(|e| format!("cannot start the proxy: {e}"))?;
+    }
+
+    for request in server.incoming_requests() {
+        let shared_for_thread = Arc::clone(&shared);
+        // tiny_http hands the request back on failure, so it can still be answered on this thread.
+        let (tx, rx) = std::sync::mpsc::channel::<Request>();
+        let spawned = thread::Builder::new()
+            .name("request".into())
+            .spawn(move || {
+                if let Ok(request) = rx.recv() {
+                    serve(&shared_for_thread, request);
+                }
+            });
+        match spawned {
+            Ok(_) => {
+                let _ = tx.send(request);
+            }
+            Err(_) => serve(&shared, request),
+        }
+    }
+    Ok(())
+}
+
+/// Reads stdin until end of file (or error), then ends the process.
+fn exit_at_stdin_eof() {
+    let mut stdin = std::io::stdin().lock();
+    let mut buf = [0u8; 1024];
+    while let Ok(n) = stdin.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+    }
+    std::process::exit(0);
+}
+
+/// Reads one request, answers it, and records it unless it is for the control API.
+fn serve(shared: &Shared, mut request: Request) {
+    let mut raw_body = Vec::new();
+    let body_read = request.as_reader().read_to_end(&mut raw_body);
+    let headers = request
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.as_str().to_string(),
+            )
+        })
+        .collect();
+    let incoming = Incoming::new(request.method().as_str(), request.url(), headers, raw_body);
+    let peer = request.remote_addr().copied();
+
+    let is_control = incoming.path == control::PREFIX
+        || incoming.path.starts_with(&format!("{}/", control::PREFIX));
+    let reply = if is_control {
+        control::handle(&mut lock(&shared.state), &incoming)
+    } else {
+        let proxy_target = peer.and_then(|p| lock(&shared.tunnels).get(&p).cloned());
+        let mut state = lock(&shared.state);
+        let reply = if let Some(injected) = state.take_injection() {
+            injected
+        } else if body_read.is_err() {
+            Reply::error(400, "the request body could not be read")
+        } else if incoming.path.starts_with(&format!("{}/", api::PREFIX)) {
+            api::handle(&mut state, &incoming)
+        } else {
+            Reply::error(404, "404 Not Found")
+        };
+        record(&mut state, &incoming, &reply, peer, proxy_target);
+        reply
+    };
+    respond(request, reply);
+}
+
+/// Appends a request and its answer's status to the record.
+fn record(
+    state: &mut State,
+    req: &Incoming,
+    reply: &Reply,
+    peer: Option<SocketAddr>,
+    proxy_target: Option<String>,
+) {
+    let peer = peer.map(|p| p.to_string()).unwrap_or_default();
+    let seq = state.next_seq;
+    state.next_seq += 1;
+    let connection = state.connection_id(&peer);
+    let entry = json!({
+        "seq": seq,
+        "method": req.method,
+        "path": req.path,
+        "query": Value::Object(req.query.clone()),
+        "raw_query": req.raw_query,
+        "headers": Value::Object(req.headers_json()),
+        "body": req.body().to_record(),
+        "raw_body": req.raw_body_text(),
+        "status": reply.status,
+        "peer": peer,
+        "connection": connection,
+        "via_proxy": proxy_target.is_some(),
+        "proxy_target": proxy_target,
+    });
+    state.records.push(entry);
+}
+
+/// Sends an answer; a client that has gone away is not an error worth reporting.
+fn respond(request: Request, reply: Reply) {
+    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
+    let mut headers = vec![("Server".to_string(), "nginx".to_string())];
+    if let Some(content_type) = reply.content_type {
+        headers.push(("Content-Type".to_string(), content_type));
+    }
+    headers.extend(reply.headers);
+    for (name, value) in headers {
+        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Options, String> {
+        parse_args(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn arguments_parse() {
+        assert_eq!(args(&[]), Ok(Options::default()));
+        assert_eq!(
+            args(&["--port", "8080", "--proxy-port=8081", "--ignore-stdin"]),
+            Ok(Options {
+                port: 8080,
+                proxy_port: 8081,
+                ignore_stdin: true
+            })
+        );
+        assert!(args(&["--port"]).is_err());
+        assert!(args(&["--port", "http"]).is_err());
+        assert!(args(&["--verbose"]).is_err());
+    }
+}

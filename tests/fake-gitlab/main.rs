@@ -1,2 +1,0 @@
-//! The fake GitLab. STUB.
-fn main() {}
