@@ -88,6 +88,31 @@ function Build-Engine {
     Write-Host "    staged $(Join-Path $destination $exe)"
 }
 
+function Build-ModuleType {
+    # Compiles module/GitlabCli/GitlabCli.Types.cs into bin/GitlabCli.Types.<hash>.dll, the name
+    # the module looks for (Private/Types.ps1), so importing it needs no compiler. In a child
+    # process: Add-Type refuses types this process may already have loaded.
+    $moduleDir = Join-Path $root 'module' 'GitlabCli'
+    $source = Join-Path $moduleDir 'GitlabCli.Types.cs'
+    $hash = (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash.Substring(0, 16).ToLowerInvariant()
+    $bin = Join-Path $moduleDir 'bin'
+    $target = Join-Path $bin "GitlabCli.Types.$hash.dll"
+    if (Test-Path -LiteralPath $target) {
+        return
+    }
+    New-Item -ItemType Directory -Force -Path $bin | Out-Null
+    Get-ChildItem -LiteralPath $bin -Filter 'GitlabCli.Types.*.dll' | Remove-Item -Force
+    Write-Step 'Compiling the module types (GitlabCli.Types.cs)'
+    $command = "Add-Type -TypeDefinition ([System.IO.File]::ReadAllText('$($source -replace "'", "''")')) -OutputAssembly '$($target -replace "'", "''")'"
+    $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
+    if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source }
+    & $pwsh -NoProfile -NonInteractive -Command $command
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $target)) {
+        throw 'Compiling GitlabCli.Types.cs failed.'
+    }
+    Write-Host "    staged $target"
+}
+
 function Import-Pester {
     # Pester 5: an installed one, else $pesterVersion restored from NuGet into .tools/.
     $installed = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version.Major -eq 5 } |
@@ -210,6 +235,7 @@ function Invoke-Demo {
 }
 
 Build-Engine
+Build-ModuleType
 
 if ($Demo) {
     Invoke-Demo

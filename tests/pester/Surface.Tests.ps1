@@ -129,6 +129,19 @@ Describe '-Scope' {
     }
 }
 
+Describe 'The module in several runspaces' {
+    It 'validates -Scope and reports errors in one runspace after another (no runspace affinity)' {
+        foreach ($round in 1..3) {
+            $run = Invoke-InScriptedHost -Script @'
+                try { New-GitlabPersonalAccessToken -Name x -Scope nope } catch { $_.FullyQualifiedErrorId }
+                [GitlabCli.GitlabCliException]::new('m', 'not-found').Kind
+'@
+            $run.Errors | Should -BeNullOrEmpty -Because "round $round"
+            $run.Output | Should -Be @('ParameterArgumentValidationError,New-GitlabPersonalAccessToken', 'not-found') -Because "round $round"
+        }
+    }
+}
+
 Describe 'The engine executable' {
     AfterEach { Set-EngineOverride -Path $null }
 

@@ -36,7 +36,7 @@ function New-GitlabCliErrorRecord {
     }
     if (-not $message) { $message = "The GitlabCli engine reported a $kind error." }
 
-    $exception = [GitlabCliException]::new($message, $kind)
+    $exception = [GitlabCli.GitlabCliException]::new($message, $kind)
     if ($null -ne $EngineError['status']) { $exception.Status = [int] $EngineError['status'] }
     if ($gitlabMessage) { $exception.GitlabMessage = $gitlabMessage }
     $hint = [string] $EngineError['hint']

@@ -112,7 +112,7 @@ function Invoke-GitlabCliPatPipeline {
     try {
         if ($Pipeline.CopyToClipboard -and $count -gt 1) {
             $message = "-CopyToClipboard holds one token, but $count records were confirmed, so no token was created. Leave out -CopyToClipboard to get every token as an object, or create the tokens one at a time."
-            $exception = [GitlabCliException]::new($message, 'invalid-argument')
+            $exception = [GitlabCli.GitlabCliException]::new($message, 'invalid-argument')
             $exception.Parameter = 'CopyToClipboard'
             $exception.Hint = 'Run the command again without -CopyToClipboard.'
             $record = [System.Management.Automation.ErrorRecord]::new($exception, 'GitlabCli.InvalidArgument', 'InvalidArgument', [object[]] @($queue.InputObject))

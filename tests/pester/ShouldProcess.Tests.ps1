@@ -1,0 +1,133 @@
+# -WhatIf and -Confirm, per record, with the engine's precise target and action. -Confirm runs in
+# a runspace whose host answers the prompts from a script (see ScriptedHost.cs).
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-GitlabCliUnderTest
+    Initialize-ScriptedHost
+    $script:Fake = Start-FakeGitlab
+    Enter-TestEnvironment -Fake $Fake | Out-Null
+
+    $script:Yes = 0
+    $script:YesToAll = 1
+    $script:No = 2
+    $script:NoToAll = 3
+
+    function script:Get-TokenPost {
+        @(Get-FakeRequest $Fake | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/personal_access_tokens' })
+    }
+
+    # Four records for the prompts: three users, one of them twice.
+    $script:RecordsScript = @'
+        @(
+            [pscustomobject]@{ Username = 'jsmith'; Name = 'Token 1' }
+            [pscustomobject]@{ Username = 'alice'; Name = 'Token 2' }
+            [pscustomobject]@{ Username = 'root'; Name = 'Token 3' }
+            [pscustomobject]@{ Username = 'jsmith'; Name = 'Token 4' }
+        ) | New-GitlabPersonalAccessToken -Scope api, read_api -ExpiresAt 'EXPIRY' -Confirm
+'@ -replace 'EXPIRY', (Get-Date).Date.AddDays(30).ToString('yyyy-MM-dd')
+}
+
+AfterAll {
+    Exit-TestEnvironment
+    Stop-FakeGitlab $Fake
+}
+
+Describe '-WhatIf' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'describes each record precisely and sends no HTTP request at all' {
+        $date = (Get-Date).Date.AddDays(30).ToString('yyyy-MM-dd')
+        $run = Invoke-InScriptedHost -Script @"
+            @(
+                [pscustomobject]@{ Username = 'jsmith'; Name = 'CI Token' }
+                [pscustomobject]@{ Username = 'alice'; Name = 'Other' }
+            ) | New-GitlabPersonalAccessToken -Scope api, read_api -ExpiresAt '$date' -WhatIf
+            New-GitlabPersonalAccessToken -Name 'Mine' -Scope k8s_proxy -WhatIf
+"@
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Output | Should -BeNullOrEmpty
+        $whatIf = @($run.Lines | Where-Object { $_ -like 'What if:*' })
+        $whatIf | Should -Be @(
+            "What if: Performing the operation `"Create personal access token 'CI Token' (scopes: api, read_api; expires $date)`" on target `"user 'jsmith' on $($Fake.Url)`"."
+            "What if: Performing the operation `"Create personal access token 'Other' (scopes: api, read_api; expires $date)`" on target `"user 'alice' on $($Fake.Url)`"."
+            "What if: Performing the operation `"Create personal access token 'Mine' (scopes: k8s_proxy; expiry: the instance's default)`" on target `"your own account on $($Fake.Url)`"."
+        )
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+        @(Get-FakeToken $Fake).Count | Should -Be 0
+    }
+
+    It 'shows no secret' {
+        $run = Invoke-InScriptedHost -Script "New-GitlabPersonalAccessToken -UserId jsmith -Name 'Quiet' -Scope api -WhatIf -Verbose -Debug"
+        ($run.Lines -join "`n") | Should -Not -BeLike "*$($Fake.AdminToken)*"
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+
+    It 'still reports a record that fails validation, and sends nothing' {
+        $run = Invoke-InScriptedHost -Script "New-GitlabPersonalAccessToken -Name 'Bad' -Scope api -ExpireInMonths 0 -WhatIf"
+        $run.Errors.Count | Should -Be 1
+        $run.Errors[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
+        @($run.Lines | Where-Object { $_ -like 'What if:*' }).Count | Should -Be 0
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+}
+
+Describe '-Confirm' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'asks once per record with the target and action, and creates only what was confirmed' {
+        $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $Yes, $No, $Yes, $No
+        $run.Errors | Should -BeNullOrEmpty
+        $run.Prompts.Count | Should -Be 4
+        $run.Unanswered | Should -Be 0
+        $run.Prompts[0].Message | Should -BeLike "*Create personal access token 'Token 1' (scopes: api, read_api; expires *)*user 'jsmith' on $($Fake.Url)*"
+        $run.Prompts[1].Message | Should -BeLike "*'Token 2'*user 'alice'*"
+        $run.Prompts[0].Choices | Should -Be @('&Yes', 'Yes to &All', '&No', 'No to A&ll', '&Suspend')
+        $run.Output.Name | Should -Be @('Token 1', 'Token 3')
+        (Get-TokenPost).path | Should -Be @('/api/v4/users/42/personal_access_tokens', '/api/v4/users/1/personal_access_tokens')
+    }
+
+    It 'Yes to All confirms the remaining records without asking again' {
+        $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $No, $YesToAll
+        $run.Prompts.Count | Should -Be 2
+        $run.Output.Name | Should -Be @('Token 2', 'Token 3', 'Token 4')
+        (Get-TokenPost).Count | Should -Be 3
+    }
+
+    It 'No to All declines the remaining records without asking again' {
+        $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $Yes, $NoToAll
+        $run.Prompts.Count | Should -Be 2
+        $run.Output.Name | Should -Be @('Token 1')
+        (Get-TokenPost).Count | Should -Be 1
+    }
+
+    It 'asks nothing and creates nothing before every record was checked' {
+        $script = @'
+            @(
+                [pscustomobject]@{ Username = 'jsmith'; Name = 'Fine' }
+                [pscustomobject]@{ Username = 'not a user name!'; Name = 'Refused' }
+                [pscustomobject]@{ Username = 'alice'; Name = 'Also fine' }
+            ) | New-GitlabPersonalAccessToken -Scope api -Confirm
+'@
+        $run = Invoke-InScriptedHost -Script $script -Answers $Yes, $Yes
+        $run.Prompts.Count | Should -Be 2
+        $run.Prompts.Message | Should -Not -BeLike '*Refused*'
+        $run.Errors.Count | Should -Be 1
+        $run.Errors[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
+        $run.Errors[0].TargetObject.Name | Should -Be 'Refused'
+        $run.Output.Name | Should -Be @('Fine', 'Also fine')
+    }
+
+    It 'does not ask without -Confirm at the default $ConfirmPreference' {
+        $run = Invoke-InScriptedHost -Script "New-GitlabPersonalAccessToken -Name 'Unasked' -Scope api"
+        $run.Prompts.Count | Should -Be 0
+        $run.Output.Name | Should -Be @('Unasked')
+    }
+
+    It 'asks when $ConfirmPreference is Medium' {
+        $run = Invoke-InScriptedHost -Script "`$ConfirmPreference = 'Medium'; New-GitlabPersonalAccessToken -Name 'Asked' -Scope api" -Answers $No
+        $run.Prompts.Count | Should -Be 1
+        $run.Output | Should -BeNullOrEmpty
+        (Get-TokenPost).Count | Should -Be 0
+    }
+}
