@@ -272,11 +272,14 @@ function Invoke-GitlabCliEngineRequest {
             Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$messageId' while request $id was waiting."
         }
         switch ($type) {
-            'verbose' { $Cmdlet.WriteVerbose([string] $body['message']); continue }
-            'debug' { $Cmdlet.WriteDebug([string] $body['message']); continue }
-            'warning' { $Cmdlet.WriteWarning([string] $body['message']); continue }
+            # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
+            # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
+            # would prompt under -Debug).
+            'verbose' { Write-Verbose -Message ([string] $body['message']); continue }
+            'debug' { Write-Debug -Message ([string] $body['message']); continue }
+            'warning' { Write-Warning -Message ([string] $body['message']); continue }
             'progress' {
-                Write-GitlabCliEngineProgress -Cmdlet $Cmdlet -Body $body -RequestId $id -ParentProgressId $ParentProgressId
+                Write-GitlabCliEngineProgress -Body $body -ParentProgressId $ParentProgressId
                 continue
             }
             { $_ -in 'plan', 'result', 'error' } {
@@ -291,26 +294,23 @@ function Invoke-GitlabCliEngineRequest {
 
 function Write-GitlabCliEngineProgress {
     param(
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory)] $Body,
-        [Parameter(Mandatory)] [string] $RequestId,
         [int] $ParentProgressId = -1
     )
     $activity = [string] $Body['activity']
     $status = [string] $Body['status']
     if (-not $activity) { $activity = 'GitlabCli' }
     if (-not $status) { $status = 'Working' }
-    # A stable id per activity name, distinct from the caller's own bar.
-    $activityId = 1000 + ([math]::Abs($activity.GetHashCode()) % 100000)
-    $record = [System.Management.Automation.ProgressRecord]::new($activityId, $activity, $status)
-    $record.ParentActivityId = $ParentProgressId
-    if ($null -ne $Body['percent']) {
-        $record.PercentComplete = [int] $Body['percent']
+    # A stable id per activity, distinct from the caller's own bar (id 1).
+    $progress = @{
+        Id       = 1000 + ([math]::Abs($activity.GetHashCode()) % 100000)
+        Activity = $activity
+        Status   = $status
+        ParentId = $ParentProgressId
     }
-    if ($Body['completed']) {
-        $record.RecordType = 'Completed'
-    }
-    $Cmdlet.WriteProgress($record)
+    if ($null -ne $Body['percent']) { $progress.PercentComplete = [int] $Body['percent'] }
+    if ($Body['completed']) { $progress.Completed = $true }
+    Write-Progress @progress
 }
 
 function Get-GitlabCliSchemaScope {

@@ -126,9 +126,7 @@ function Invoke-GitlabCliPatPipeline {
             $item = $queue[$index]
             $parentId = -1
             if ($count -gt 1) {
-                $progress = [System.Management.Automation.ProgressRecord]::new($progressId, $activity, "$($index + 1) of ${count}: $($item.Target)")
-                $progress.PercentComplete = [int] [math]::Floor(100 * $index / $count)
-                $Cmdlet.WriteProgress($progress)
+                Write-Progress -Id $progressId -Activity $activity -Status "$($index + 1) of ${count}: $($item.Target)" -PercentComplete ([int] [math]::Floor(100 * $index / $count))
                 $parentId = $progressId
             }
 
@@ -151,9 +149,7 @@ function Invoke-GitlabCliPatPipeline {
     } finally {
         try {
             if ($count -gt 1) {
-                $done = [System.Management.Automation.ProgressRecord]::new($progressId, $activity, 'Done')
-                $done.RecordType = 'Completed'
-                $Cmdlet.WriteProgress($done)
+                Write-Progress -Id $progressId -Activity $activity -Completed
             }
         } catch [System.Management.Automation.PipelineStoppedException] {
             Write-Debug 'The pipeline stopped before the progress bar was completed.'
