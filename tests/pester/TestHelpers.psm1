@@ -276,22 +276,36 @@ function Invoke-InScriptedHost {
 }
 
 function New-TeeEngine {
-    # An executable that runs the real engine and appends every line it reads to $InLog and every
-    # line it writes to $OutLog, to check real protocol traffic against the schema (Unix only).
+    # An executable that runs the real engine and records what it reads and writes, to check real
+    # protocol traffic against the schema (Unix only). Each engine process gets its own pair of
+    # logs in $Directory: requests-<pid>.jsonl and messages-<pid>.jsonl.
     param(
         [Parameter(Mandatory)] [string] $Directory,
         [Parameter(Mandatory)] [string] $RealEngine
     )
-    $in = Join-Path $Directory 'requests.jsonl'
-    $out = Join-Path $Directory 'messages.jsonl'
+    $logs = Join-Path $Directory 'traffic'
+    New-Item -ItemType Directory -Force -Path $logs | Out-Null
     $path = Join-Path $Directory 'tee-engine'
     $quote = { param($s) "'" + ($s -replace "'", "'\''") + "'" }
     @(
         '#!/bin/sh'
-        "tee -a $(& $quote $in) | $(& $quote $RealEngine) `"`$@`" | tee -a $(& $quote $out)"
+        "logs=$(& $quote $logs)"
+        "tee -a `"`$logs/requests-`$`$.jsonl`" | $(& $quote $RealEngine) `"`$@`" | tee -a `"`$logs/messages-`$`$.jsonl`""
     ) | Set-Content -LiteralPath $path -Encoding utf8NoBOM
     chmod +x $path
-    [pscustomobject]@{ Path = $path; InLog = $in; OutLog = $out }
+    [pscustomobject]@{ Path = $path; Logs = $logs }
+}
+
+function Get-TeeTraffic {
+    # The recorded traffic, one entry per engine process: Requests and Messages, a line each.
+    param([Parameter(Mandatory)] $Tee)
+    foreach ($requests in Get-ChildItem -LiteralPath $Tee.Logs -Filter 'requests-*.jsonl' | Sort-Object LastWriteTime) {
+        $messages = Join-Path $Tee.Logs ($requests.Name -replace '^requests-', 'messages-')
+        [pscustomobject]@{
+            Requests = @(Get-Content -LiteralPath $requests.FullName | Where-Object { $_ })
+            Messages = @(if (Test-Path -LiteralPath $messages) { Get-Content -LiteralPath $messages | Where-Object { $_ } })
+        }
+    }
 }
 
 Export-ModuleMember -Function *
