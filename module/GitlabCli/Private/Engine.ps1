@@ -349,14 +349,14 @@ function Get-GitlabCliSite {
 }
 
 function Get-GitlabCliSiteCompletion {
-    # Completion results for -SiteUrl. Completion must stay quiet, so any failure gives none.
+    # Completion results for -SiteUrl, one by one. Completion must stay quiet: any failure gives none.
     param([string] $WordToComplete)
-    $word = "$WordToComplete".Trim('''', '"')
-    $results = [System.Collections.Generic.List[System.Management.Automation.CompletionResult]]::new()
+    $word = "$WordToComplete".Trim([char] 39, [char] 34)
     try {
         $sites = @(Get-GitlabCliSite -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
     } catch {
-        return , $results
+        Write-Debug "No -SiteUrl completion: $($_.Exception.Message)"
+        return
     }
     foreach ($site in $sites) {
         $url = $site.Url
@@ -366,7 +366,6 @@ function Get-GitlabCliSiteCompletion {
         }
         $tip = $url + $(if ($site.IsDefault) { ' (default)' } else { '' }) + " from the $($site.Source -replace '-', ' ')"
         $text = if ($url -match '[\s''"`$]') { "'" + ($url -replace "'", "''") + "'" } else { $url }
-        $results.Add([System.Management.Automation.CompletionResult]::new($text, $url, 'ParameterValue', $tip))
+        [System.Management.Automation.CompletionResult]::new($text, $url, 'ParameterValue', $tip)
     }
-    , $results
 }
