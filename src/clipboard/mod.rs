@@ -12,7 +12,7 @@
 //! [`copy`] returns only when it knows whether the copy worked, so the caller can fall back to
 //! returning the secret, with a warning, when it did not.
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -20,15 +20,45 @@ use std::process::ExitCode;
 #[cfg(any(target_os = "linux", target_os = "freebsd"))]
 mod hold;
 #[cfg(any(target_os = "linux", target_os = "freebsd"))]
+mod spawn;
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
 mod status;
+
+#[cfg(any(target_os = "linux", target_os = "freebsd"))]
+pub use spawn::copy_with_helper;
 
 /// The hidden subcommand that runs [`hold_main`]; `crate::cli` routes it.
 pub const HOLD_SUBCOMMAND: &str = "clipboard-hold";
 
 /// Put `secret` on the system clipboard so that it outlives this process.
 ///
-pub fn copy(_secret: &Secret) -> Result<()> {
-    todo!("start the clipboard-hold helper")
+/// Returns a [`ErrorKind::Clipboard`] error when the text is not on the clipboard: no display,
+/// the display refused, the helper could not start or did not report within 5 seconds.
+pub fn copy(secret: &Secret) -> Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "freebsd"))]
+    {
+        let exe = std::env::current_exe().map_err(|err| {
+            clipboard_error("cannot find the gitlabcli executable to start the clipboard helper")
+                .caused_by(&err)
+        })?;
+        copy_with_helper(secret, std::process::Command::new(exe))
+    }
+    #[cfg(any(target_os = "macos", target_os = "windows"))]
+    {
+        in_process::copy(secret)
+    }
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "macos",
+        target_os = "windows"
+    )))]
+    {
+        let _ = secret;
+        Err(clipboard_error(
+            "the clipboard is not supported on this operating system",
+        ))
+    }
 }
 
 /// Entry point of the hidden `gitlabcli clipboard-hold` helper.
@@ -48,6 +78,17 @@ pub fn hold_main() -> ExitCode {
         let _ = std::io::stdout().write_all(line.as_bytes());
         ExitCode::FAILURE
     }
+}
+
+fn clipboard_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Clipboard, message)
+}
+
+#[cfg_attr(not(any(target_os = "linux", target_os = "freebsd")), allow(dead_code))]
+fn no_display_error(message: &str) -> Error {
+    clipboard_error(message).with_hint(
+        "Run this in a graphical session (X11 or Wayland), or don't ask for the clipboard.",
+    )
 }
 
 /// Why there is no display to put a clipboard on, given how to look variables up; `None` when
@@ -76,6 +117,46 @@ fn display_name() -> String {
         "no display".to_string()
     } else {
         names.join(" or ")
+    }
+}
+
+/// Windows and macOS keep the clipboard after its writer exits: set it here and read it back.
+#[cfg(any(target_os = "macos", target_os = "windows"))]
+mod in_process {
+    use super::clipboard_error;
+    use crate::error::Result;
+    use crate::secret::Secret;
+    use zeroize::Zeroizing;
+
+    pub(super) fn copy(secret: &Secret) -> Result<()> {
+        if secret.expose().is_empty() {
+            return Err(clipboard_error("nothing to copy: the text is empty"));
+        }
+        let mut clipboard = arboard::Clipboard::new()
+            .map_err(|err| clipboard_error("cannot open the clipboard").caused_by(&err))?;
+        let set = clipboard.set();
+        #[cfg(target_os = "windows")]
+        let set = {
+            use arboard::SetExtWindows;
+            set.exclude_from_history().exclude_from_cloud()
+        };
+        #[cfg(target_os = "macos")]
+        let set = {
+            use arboard::SetExtApple;
+            set.exclude_from_history()
+        };
+        set.text(secret.expose())
+            .map_err(|err| clipboard_error("cannot set the clipboard").caused_by(&err))?;
+        let read_back = clipboard
+            .get_text()
+            .map(Zeroizing::new)
+            .map_err(|err| clipboard_error("cannot read the clipboard back").caused_by(&err))?;
+        if read_back.as_str() != secret.expose() {
+            return Err(clipboard_error(
+                "the clipboard did not keep the text (another program changed it)",
+            ));
+        }
+        Ok(())
     }
 }
 
