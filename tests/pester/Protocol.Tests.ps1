@@ -96,7 +96,13 @@ Describe 'Real traffic between the module and the engine' -Skip:$IsWindows {
                 [pscustomobject]@{ Username = 'no-such-user'; Name = 'Traffic 2' }
                 [pscustomobject]@{ UserId = '43'; Name = 'x' * 300 }
             ) | New-GitlabPersonalAccessToken -Scope 'api', 'read_api' -ExpireInMonths 3 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
-            New-GitlabPersonalAccessToken -Name 'Traffic 3' -Scope 'k8s_proxy' -ExpiresAt (Get-Date).AddDays(9).ToString('yyyy-MM-dd') -SiteUrl $Fake.Url -WhatIf
+            # -WhatIf in the scripted host, whose What if lines stay off the console.
+            $run = Invoke-InScriptedHost -Arguments @{ Engine = $Tee.Path; Url = $Fake.Url } -Script @'
+                & (Get-Module GitlabCli) { param($Path) $script:EnginePathOverride = $Path } $Arguments.Engine
+                New-GitlabPersonalAccessToken -Name 'Traffic 3' -Scope 'k8s_proxy' -ExpiresAt (Get-Date).AddDays(9).ToString('yyyy-MM-dd') -SiteUrl $Arguments.Url -WhatIf
+'@
+            $run.Errors | Should -BeNullOrEmpty
+            @($run.Lines | Where-Object { $_ -like 'What if:*' }).Count | Should -Be 1
             $line = 'New-GitlabPersonalAccessToken -SiteUrl '
             TabExpansion2 -inputScript $line -cursorColumn $line.Length | Out-Null
         } finally {
