@@ -55,7 +55,8 @@ function Invoke-Native {
     # Runs a program; returns $true when it exited 0.
     param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @())
     Write-Host "    $File $($Arguments -join ' ')" -ForegroundColor DarkGray
-    & $File @Arguments
+    # To the host: the program's output must not become this function's return value.
+    & $File @Arguments | Out-Host
     $LASTEXITCODE -eq 0
 }
 
@@ -145,7 +146,9 @@ function Invoke-Pester5 {
     $configuration = New-PesterConfiguration
     $paths = @(Get-ChildItem -LiteralPath (Join-Path $root 'tests' 'pester') -Filter '*.Tests.ps1' | ForEach-Object FullName)
     if ($PesterFilter) {
-        $paths = @($paths | Where-Object { $file = Split-Path $_ -Leaf; @($PesterFilter | Where-Object { $file -like "*$_*" }).Count -gt 0 })
+        # `pwsh -File build.ps1 -PesterFilter A,B` passes one string: split it.
+        $filters = @($PesterFilter -split ',' | ForEach-Object Trim | Where-Object { $_ })
+        $paths = @($paths | Where-Object { $file = Split-Path $_ -Leaf; @($filters | Where-Object { $file -like "*$_*" }).Count -gt 0 })
     }
     $configuration.Run.Path = $paths
     $configuration.Run.PassThru = $true
@@ -156,8 +159,11 @@ function Invoke-Pester5 {
     $configuration.TestResult.OutputPath = Join-Path $root 'TestResults' 'pester.xml'
     New-Item -ItemType Directory -Force -Path (Join-Path $root 'TestResults') | Out-Null
     Write-Step "Pester $((Get-Module Pester).Version)"
-    $result = Invoke-Pester -Configuration $configuration
-    $result
+    # In a child scope without this script's strict mode, which the test files would inherit.
+    & {
+        Set-StrictMode -Off
+        Invoke-Pester -Configuration $configuration
+    }
 }
 
 function Start-Fake {
@@ -203,26 +209,26 @@ function Invoke-Demo {
         }
         $env:GITLAB_URL = $fake.Info.url
         $env:GITLAB_ACCESS_TOKEN = $fake.Info.admin_token
-        Write-Step "Fake GitLab at $($fake.Info.url), signed in as an administrator"
-        # Example 3 needs a user called jsmith.
-        $body = @{ username = 'jsmith'; name = 'Jane Smith' } | ConvertTo-Json
-        Invoke-RestMethod -NoProxy -Method Post -Uri "$($fake.Info.url)/__fake/users" -Body $body -ContentType 'application/json' | Out-Null
-
+        Write-Step "Fake GitLab at $($fake.Info.url), signed in as its administrator (root); it also knows jsmith and alice"
         Import-Module (Join-Path $root 'module' 'GitlabCli' 'GitlabCli.psd1') -Force
+        $nextYear = (Get-Date).AddYears(1).ToString('yyyy-12-31')
         $examples = @(
+            # The three examples of the documentation, as written...
             "New-GitlabPersonalAccessToken -Name 'CI Token' -Scope 'api' -ExpireInMonths 6"
             "New-GitlabPersonalAccessToken -Name 'Read Only' -Scope 'read_api', 'read_repository' -ExpiresAt '2025-12-31' -CopyToClipboard"
-            "New-GitlabPersonalAccessToken -Name 'Read Only' -Scope 'read_api', 'read_repository' -ExpiresAt '$((Get-Date).AddYears(1).ToString('yyyy-12-31'))' -CopyToClipboard"
             "New-GitlabPersonalAccessToken -UserId 'jsmith' -Name 'Service Token' -Scope 'api'"
-            "New-GitlabPersonalAccessToken -UserId 'jsmith' -Name 'Service Token' -Scope 'api' -WhatIf"
+            # ...example 2 with a date still ahead, and a look before leaping.
+            "New-GitlabPersonalAccessToken -Name 'Read Only' -Scope 'read_api', 'read_repository' -ExpiresAt '$nextYear' -CopyToClipboard"
+            "New-GitlabPersonalAccessToken -UserId 'alice' -Name 'Deploy' -Scope 'read_repository' -ExpireInMonths 3 -WhatIf"
         )
         foreach ($example in $examples) {
             Write-Host ''
             Write-Host "PS> $example" -ForegroundColor Yellow
             try {
-                & ([scriptblock]::Create($example)) | Format-Table | Out-Host
+                & ([scriptblock]::Create("`$ErrorActionPreference = 'Stop'; $example")) | Format-Table | Out-Host
             } catch {
-                Write-Host "Error [$($_.FullyQualifiedErrorId)]: $($_.Exception.Message)" -ForegroundColor Red
+                Write-Host "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" -ForegroundColor Red
+                if ($_.ErrorDetails.RecommendedAction) { Write-Host "  Recommendation: $($_.ErrorDetails.RecommendedAction)" -ForegroundColor DarkYellow }
             }
         }
     } finally {
@@ -263,8 +269,16 @@ try {
     Pop-Location
 }
 
-$pester = Invoke-Pester5
-if ($pester.Result -ne 'Passed' -or $pester.FailedCount -gt 0 -or $pester.FailedBlocksCount -gt 0 -or $pester.FailedContainersCount -gt 0) {
+$pester = $null
+try {
+    $pester = Invoke-Pester5 | Where-Object { $_ -is [Pester.Run] } | Select-Object -Last 1
+} catch {
+    Write-Host "Pester could not run: $($_.Exception.Message)" -ForegroundColor Red
+}
+if ($null -eq $pester) {
+    $failures.Add('Pester did not run')
+    $pester = [pscustomobject]@{ PassedCount = 0; FailedCount = 0; FailedBlocksCount = 0; FailedContainersCount = 0; SkippedCount = 0 }
+} elseif ($pester.Result -ne 'Passed' -or $pester.FailedCount -gt 0 -or $pester.FailedBlocksCount -gt 0 -or $pester.FailedContainersCount -gt 0) {
     $failures.Add('Pester')
 }
 if ($pester.PassedCount -eq 0) {

@@ -56,7 +56,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
         $failures[0].TargetObject.Username | Should -Be 'no-such-user'
         $failures[0].TargetObject.Name | Should -Be 'Second'
-        (Get-TokenPost).Count | Should -Be 2
+        @(Get-TokenPost).Count | Should -Be 2
     }
 
     It 'stops at the failing record with -ErrorAction Stop' {
@@ -65,7 +65,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         { Import-Csv $csv | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction Stop | ForEach-Object { $collected.Add($_) } } |
             Should -Throw -ErrorId 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
         $collected.Name | Should -Be @('First')
-        (Get-TokenPost).Count | Should -Be 1
+        @(Get-TokenPost).Count | Should -Be 1
     }
 
     It 'checks every record before creating any, so -ErrorAction Stop on a bad record creates nothing' {
@@ -86,7 +86,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
         $failures[0].Exception.Parameter | Should -Be 'user'
-        (Get-TokenPost).Count | Should -Be 1
+        @(Get-TokenPost).Count | Should -Be 1
     }
 
     It 'does not carry a UserId over to a later record that has none' {

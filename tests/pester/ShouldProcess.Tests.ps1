@@ -91,14 +91,14 @@ Describe '-Confirm' {
         $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $No, $YesToAll
         $run.Prompts.Count | Should -Be 2
         $run.Output.Name | Should -Be @('Token 2', 'Token 3', 'Token 4')
-        (Get-TokenPost).Count | Should -Be 3
+        @(Get-TokenPost).Count | Should -Be 3
     }
 
     It 'No to All declines the remaining records without asking again' {
         $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $Yes, $NoToAll
         $run.Prompts.Count | Should -Be 2
         $run.Output.Name | Should -Be @('Token 1')
-        (Get-TokenPost).Count | Should -Be 1
+        @(Get-TokenPost).Count | Should -Be 1
     }
 
     It 'asks nothing and creates nothing before every record was checked' {
@@ -128,6 +128,6 @@ Describe '-Confirm' {
         $run = Invoke-InScriptedHost -Script "`$ConfirmPreference = 'Medium'; New-GitlabPersonalAccessToken -Name 'Asked' -Scope api" -Answers $No
         $run.Prompts.Count | Should -Be 1
         $run.Output | Should -BeNullOrEmpty
-        (Get-TokenPost).Count | Should -Be 0
+        @(Get-TokenPost).Count | Should -Be 0
     }
 }
