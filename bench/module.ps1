@@ -44,7 +44,6 @@ $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
 $manifest = Get-ModuleManifestPath
 
 # The release fake, not the debug one the tests use.
-$fakeStart = @{ }
 $fakePath = Join-Path $root 'target' 'release' 'examples' $(if ($IsWindows) { 'fake-gitlab.exe' } else { 'fake-gitlab' })
 $startInfo = [System.Diagnostics.ProcessStartInfo]::new($fakePath)
 $startInfo.RedirectStandardInput = $true
@@ -59,7 +58,7 @@ function Add-Row([string] $What, [double] $Milliseconds, [int] $Records = 1) {
     $rows.Add([pscustomobject]@{
             What                 = $What
             'Total (ms)'         = [math]::Round($Milliseconds, 1)
-            'Per record (ms)'    = [math]::Round($Milliseconds / $Records, 3)
+            'Per record (ms)'    = if ($Records -gt 1) { [math]::Round($Milliseconds / $Records, 3) } else { '' }
         })
 }
 

@@ -59,6 +59,13 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
         $token.UserId | Should -Be 43
     }
 
+    It 'sends any name intact: quotes, backslashes, non-ASCII letters and emoji' {
+        $name = "Déploiement `"prod`" \\ 東京 🚀"
+        $token = New-GitlabPersonalAccessToken -Name $name -Scope 'api'
+        $token.Name | Should -BeExactly $name
+        (Get-TokenPost)[0].body.name | Should -BeExactly $name
+    }
+
     It 'outputs a Gitlab.NewPersonalAccessToken with the documented properties and types' {
         $token = New-GitlabPersonalAccessToken -Name 'Typed' -Scope 'read_api', 'read_repository' -ExpireInMonths 1
 

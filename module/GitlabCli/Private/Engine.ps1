@@ -199,6 +199,16 @@ function ConvertFrom-GitlabCliJsonElement {
     }
 }
 
+function Get-GitlabCliJsonText {
+    # A string property of a JSON object, or '' when it is missing or not a string.
+    param([Parameter(Mandatory)] [System.Text.Json.JsonElement] $Element, [Parameter(Mandatory)] [string] $Name)
+    $value = [System.Text.Json.JsonElement]::new()
+    if ($Element.TryGetProperty($Name, [ref] $value) -and $value.ValueKind -eq 'String') {
+        return $value.GetString()
+    }
+    ''
+}
+
 function Read-GitlabCliEngineLine {
     # One line of the engine's stdout; $null at end of file. Waits in short slices so that
     # Ctrl+C can stop the pipeline while the engine works (e.g. waits out a rate limit).
@@ -265,25 +275,29 @@ function Invoke-GitlabCliEngineRequest {
         if ($root.ValueKind -ne 'Object') {
             Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not a JSON object.'
         }
-        $body = ConvertFrom-GitlabCliJsonElement -Element $root
-        $type = $body['type']
-        $messageId = $body['id']
-        if ($null -ne $messageId -and [string] $messageId -ne $id) {
+        $type = Get-GitlabCliJsonText -Element $root -Name 'type'
+        $messageId = $null
+        $idElement = [System.Text.Json.JsonElement]::new()
+        if ($root.TryGetProperty('id', [ref] $idElement) -and $idElement.ValueKind -ne 'Null') {
+            $messageId = if ($idElement.ValueKind -eq 'String') { $idElement.GetString() } else { $idElement.GetRawText() }
+        }
+        if ($null -ne $messageId -and $messageId -ne $id) {
             Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$messageId' while request $id was waiting."
         }
         switch ($type) {
             # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
             # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
             # would prompt under -Debug).
-            'verbose' { Write-Verbose -Message ([string] $body['message']); continue }
-            'debug' { Write-Debug -Message ([string] $body['message']); continue }
-            'warning' { Write-Warning -Message ([string] $body['message']); continue }
+            # Stream messages are read field by field: they are most of the traffic.
+            'verbose' { Write-Verbose -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
+            'debug' { Write-Debug -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
+            'warning' { Write-Warning -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
             'progress' {
-                Write-GitlabCliEngineProgress -Body $body -ParentProgressId $ParentProgressId
+                Write-GitlabCliEngineProgress -Body (ConvertFrom-GitlabCliJsonElement -Element $root) -ParentProgressId $ParentProgressId
                 continue
             }
             { $_ -in 'plan', 'result', 'error' } {
-                return @{ Type = $type; Body = $body; Root = $root }
+                return @{ Type = $type; Body = (ConvertFrom-GitlabCliJsonElement -Element $root); Root = $root }
             }
             default {
                 Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$type'."
@@ -303,7 +317,7 @@ function Write-GitlabCliEngineProgress {
     if (-not $status) { $status = 'Working' }
     # A stable id per activity, distinct from the caller's own bar (id 1).
     $progress = @{
-        Id       = 1000 + ([math]::Abs($activity.GetHashCode()) % 100000)
+        Id       = 1000 + (($activity.GetHashCode() -band 0x7fffffff) % 100000)
         Activity = $activity
         Status   = $status
         ParentId = $ParentProgressId
