@@ -46,6 +46,8 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
 $pesterVersion = '5.7.1'
+# cargo's output folder; CARGO_TARGET_DIR moves it (the tests follow it too).
+$targetDir = if ($env:CARGO_TARGET_DIR) { [System.IO.Path]::GetFullPath($env:CARGO_TARGET_DIR, $root) } else { Join-Path $root 'target' }
 
 function Write-Step([string] $Text) {
     Write-Host "==> $Text" -ForegroundColor Cyan
@@ -82,7 +84,7 @@ function Build-Engine {
         Pop-Location
     }
     $exe = if ($IsWindows) { 'gitlabcli.exe' } else { 'gitlabcli' }
-    $source = Join-Path $root 'target' 'release' $exe
+    $source = Join-Path $targetDir 'release' $exe
     $destination = Join-Path $root 'module' 'GitlabCli' 'bin' (Get-RuntimeId)
     New-Item -ItemType Directory -Force -Path $destination | Out-Null
     Copy-Item -LiteralPath $source -Destination (Join-Path $destination $exe) -Force
@@ -168,7 +170,7 @@ function Invoke-Pester5 {
 
 function Start-Fake {
     $exe = if ($IsWindows) { 'fake-gitlab.exe' } else { 'fake-gitlab' }
-    $path = Join-Path $root 'target' 'debug' 'examples' $exe
+    $path = Join-Path $targetDir 'debug' 'examples' $exe
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new($path)
     $startInfo.UseShellExecute = $false
     $startInfo.RedirectStandardInput = $true

@@ -44,7 +44,8 @@ $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
 $manifest = Get-ModuleManifestPath
 
 # The release fake, not the debug one the tests use.
-$fakePath = Join-Path $root 'target' 'release' 'examples' $(if ($IsWindows) { 'fake-gitlab.exe' } else { 'fake-gitlab' })
+$targetDir = if ($env:CARGO_TARGET_DIR) { [System.IO.Path]::GetFullPath($env:CARGO_TARGET_DIR, $root) } else { Join-Path $root 'target' }
+$fakePath = Join-Path $targetDir 'release' 'examples' $(if ($IsWindows) { 'fake-gitlab.exe' } else { 'fake-gitlab' })
 $startInfo = [System.Diagnostics.ProcessStartInfo]::new($fakePath)
 $startInfo.RedirectStandardInput = $true
 $startInfo.RedirectStandardOutput = $true

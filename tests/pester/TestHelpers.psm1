@@ -43,7 +43,8 @@ function Set-EngineOverride {
 
 function Get-FakeGitlabPath {
     $exe = if ($IsWindows) { 'fake-gitlab.exe' } else { 'fake-gitlab' }
-    Join-Path $script:RepoRoot 'target' 'debug' 'examples' $exe
+    $target = if ($env:CARGO_TARGET_DIR) { [System.IO.Path]::GetFullPath($env:CARGO_TARGET_DIR, $script:RepoRoot) } else { Join-Path $script:RepoRoot 'target' }
+    Join-Path $target 'debug' 'examples' $exe
 }
 
 function Start-FakeGitlab {
