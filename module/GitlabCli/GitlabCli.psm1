@@ -16,9 +16,27 @@ foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'Private')
 # The types first: the cmdlets' parameter attributes name them.
 Import-GitlabCliType
 
+# The cmdlets. A pipeline that stops early (Ctrl+C, a terminating error upstream) runs neither
+# process nor end of a cmdlet further down, so its engine would linger until PowerShell exits.
+# PowerShell 7.3 added the clean block, which always runs, but 7.2 cannot parse it: there, the
+# marked comment stays a comment; from 7.3 on it becomes the clean block, on the same line of
+# the same file, so errors and breakpoints still point at the file.
+$cleanMarker = '(?m)^(\s*)# On PowerShell 7\.3\+ GitlabCli\.psm1 makes this line: (clean \{.*\})\s*$'
 foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'Public') -Filter '*.ps1' | Sort-Object Name) {
-    . $file.FullName
+    if ($PSVersionTable.PSVersion -lt [version] '7.3') {
+        . $file.FullName
+        continue
+    }
+    $text = [System.IO.File]::ReadAllText($file.FullName) -replace $cleanMarker, '$1$2'
+    $tokens = $null
+    $parseErrors = $null
+    $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, $file.FullName, [ref] $tokens, [ref] $parseErrors)
+    if ($parseErrors) {
+        throw [System.Management.Automation.ParseException]::new($parseErrors)
+    }
+    . $ast.GetScriptBlock()
 }
+Remove-Variable -Name cleanMarker, text, tokens, parseErrors, ast -ErrorAction SilentlyContinue
 
 [GitlabCli.GitlabScopes]::Values = Get-GitlabCliSchemaScope -Path $script:SchemaPath
 

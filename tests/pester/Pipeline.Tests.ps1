@@ -132,6 +132,53 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
     }
 }
 
+Describe 'A pipeline that ends early' -Skip:($PSVersionTable.PSVersion -lt [version] '7.3') {
+    # PowerShell 7.3+ only: the module's clean block closes the engine; 7.2 has no clean block.
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'closes the engine when a command upstream fails' {
+        $script:EnginePid = $null
+        {
+            & {
+                [pscustomobject]@{ Name = 'Before the failure' }
+                $script:EnginePid = @(& (Get-Module GitlabCli) { $script:OpenEngines | ForEach-Object { $_.Process.Id } })[0]
+                throw 'upstream failed'
+            } | New-GitlabPersonalAccessToken -Scope 'api'
+        } | Should -Throw 'upstream failed'
+        $EnginePid | Should -BeGreaterThan 0
+        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+        Get-Process -Id $EnginePid -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+
+    It 'closes the engine when the pipeline is stopped (Ctrl+C)' {
+        $shared = [hashtable]::Synchronized(@{})
+        $shell = [powershell]::Create()
+        try {
+            [void] $shell.AddScript(@'
+                param($Manifest, $Shared)
+                Import-Module $Manifest
+                & {
+                    [pscustomobject]@{ Name = 'Before the stop' }
+                    $Shared.EnginePid = @(& (Get-Module GitlabCli) { $script:OpenEngines | ForEach-Object { $_.Process.Id } })[0]
+                    Start-Sleep -Seconds 60
+                } | New-GitlabPersonalAccessToken -Scope api
+'@).AddArgument((Get-ModuleManifestPath)).AddArgument($shared)
+            $async = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while (-not $shared.ContainsKey('EnginePid') -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $shared.EnginePid | Should -BeGreaterThan 0
+            $shell.Stop()
+        } finally {
+            $shell.Dispose()
+        }
+        $engine = Get-Process -Id $shared.EnginePid -ErrorAction SilentlyContinue
+        if ($engine) { $engine.WaitForExit(5000) | Out-Null }
+        Get-Process -Id $shared.EnginePid -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+}
+
 Describe 'A thousand piped service users' {
     BeforeAll {
         Reset-Fake $Fake

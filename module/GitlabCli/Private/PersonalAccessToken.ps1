@@ -158,3 +158,12 @@ function Invoke-GitlabCliPatPipeline {
         }
     }
 }
+
+function Close-GitlabCliPatPipeline {
+    # clean (PowerShell 7.3+): runs however the pipeline ended. After a normal end the engine is
+    # already closed and this does nothing.
+    param([AllowNull()] $Pipeline)
+    if ($null -ne $Pipeline) {
+        Close-GitlabCliEngine -Engine $Pipeline.Engine -TimeoutMilliseconds 2000
+    }
+}

@@ -197,4 +197,6 @@ function New-GitlabPersonalAccessToken {
     end {
         Invoke-GitlabCliPatPipeline -Pipeline $pipeline -Cmdlet $PSCmdlet
     }
+
+    # On PowerShell 7.3+ GitlabCli.psm1 makes this line: clean { Close-GitlabCliPatPipeline -Pipeline $pipeline }
 }
