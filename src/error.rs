@@ -73,18 +73,16 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+// The details are boxed so a `Result` stays small; read them through `Deref` (`err.kind`,
+// `err.message`, ...). Messages never contain a secret: the access token and a new token are held
+// in `crate::secret::Secret`, which cannot be formatted into text.
 /// An error with everything the user needs to act on it.
-///
-/// Messages never contain a secret: the access token and a new token are held in
-/// [`crate::secret::Secret`], which cannot be formatted into text. The details are boxed so a
-/// `Result` stays small; read them through `Deref` (`err.kind`, `err.message`, ...).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Error(Box<ErrorDetails>);
 
 /// The facts of an [`Error`], as they travel in an `error` message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(rename = "Error")]
 #[non_exhaustive]
 pub struct ErrorDetails {
     /// Stable classification.

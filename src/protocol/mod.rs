@@ -445,6 +445,29 @@ mod tests {
     }
 
     #[test]
+    fn schema_describes_the_error_payload() {
+        let schema = schema();
+        let defs = &schema["message"]["$defs"];
+        let mut node = &defs["Error"];
+        for _ in 0..4 {
+            match node.get("$ref").and_then(|r| r.as_str()) {
+                Some(reference) => {
+                    let name = reference.trim_start_matches("#/$defs/");
+                    assert_ne!(&defs[name], node, "{name} refers to itself");
+                    node = &defs[name];
+                }
+                None => break,
+            }
+        }
+        for field in ["kind", "message", "caused_by", "hint", "status"] {
+            assert!(
+                node["properties"][field].is_object(),
+                "Error schema lacks {field}: {node}"
+            );
+        }
+    }
+
+    #[test]
     fn schema_lists_every_scope() {
         let schema = schema();
         let listed: Vec<String> = schema["scope"]["enum"]

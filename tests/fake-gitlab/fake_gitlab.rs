@@ -156,9 +156,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// tiny_http writes an answer's head and body separately; with Nagle's algorithm on, the body
+/// then waits for the client's delayed ACK (about 40 ms) on every reused connection. Linux copies
+/// TCP_NODELAY from the listening socket to each accepted one, so set it once here.
+fn no_delay(listener: &TcpListener) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let on: libc::c_int = 1;
+        // SAFETY: a valid socket fd, a c_int option value and its exact size.
+        let _ = unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_NODELAY,
+                (&on as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+    }
+    #[cfg(not(unix))]
+    let _ = listener;
+}
+
 fn run(options: &Options) -> Result<(), String> {
-    let server = Server::http(("127.0.0.1", options.port))
+    let listener = TcpListener::bind(("127.0.0.1", options.port))
         .map_err(|e| format!("cannot listen on port {}: {e}", options.port))?;
+    no_delay(&listener);
+    let server = Server::from_listener(listener, None)
+        .map_err(|e| format!("cannot serve on port {}: {e}", options.port))?;
     let addr = server
         .server_addr()
         .to_ip()
