@@ -9,7 +9,7 @@ module/GitlabCli/bin/<rid>/, so `Import-Module ./module/GitlabCli/GitlabCli.psd1
 after.
 
 -Test: builds, then runs `cargo fmt --check`, `cargo clippy --all-targets -- -D warnings`,
-`cargo test`, `cargo build --example fake-gitlab` and the Pester tests under tests/pester (Pester
+`cargo test`, `cargo test --example fake-gitlab`, `cargo build --example fake-gitlab` and the Pester tests under tests/pester (Pester
 5.7.1 is fetched from NuGet into .tools/ when no Pester 5 is installed). Every step runs even when
 an earlier test step failed; the script exits non-zero when any step failed.
 
@@ -264,6 +264,8 @@ try {
         if (-not (Invoke-Native cargo @('clippy', '--all-targets', '--locked', '--', '-D', 'warnings'))) { $failures.Add('cargo clippy') }
         Write-Step 'cargo test'
         if (-not (Invoke-Native cargo @('test', '--locked'))) { $failures.Add('cargo test') }
+        Write-Step "cargo test --example fake-gitlab (the fake's own unit tests)"
+        if (-not (Invoke-Native cargo @('test', '--example', 'fake-gitlab', '--locked'))) { $failures.Add('cargo test --example fake-gitlab') }
     }
     Write-Step 'cargo build --example fake-gitlab'
     if (-not (Invoke-Native cargo @('build', '--example', 'fake-gitlab', '--locked'))) { $failures.Add('cargo build --example fake-gitlab') }
