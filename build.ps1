@@ -49,6 +49,9 @@ $pesterVersion = '5.7.1'
 # cargo's output folder; CARGO_TARGET_DIR moves it (the tests follow it too).
 $targetDir = if ($env:CARGO_TARGET_DIR) { [System.IO.Path]::GetFullPath($env:CARGO_TARGET_DIR, $root) } else { Join-Path $root 'target' }
 
+# Get-GitlabCliRuntimeId: the module's own rule for where its engine lives.
+. (Join-Path $root 'module' 'GitlabCli' 'Private' 'RuntimeId.ps1')
+
 function Write-Step([string] $Text) {
     Write-Host "==> $Text" -ForegroundColor Cyan
 }
@@ -60,17 +63,6 @@ function Invoke-Native {
     # To the host: the program's output must not become this function's return value.
     & $File @Arguments | Out-Host
     $LASTEXITCODE -eq 0
-}
-
-function Get-RuntimeId {
-    # Must match Get-GitlabCliRuntimeId in module/GitlabCli/Private/Engine.ps1.
-    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-    $arch = switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
-        'X64' { 'x64' }
-        'Arm64' { 'arm64' }
-        default { "$_".ToLowerInvariant() }
-    }
-    "$os-$arch"
 }
 
 function Build-Engine {
@@ -85,7 +77,7 @@ function Build-Engine {
     }
     $exe = if ($IsWindows) { 'gitlabcli.exe' } else { 'gitlabcli' }
     $source = Join-Path $targetDir 'release' $exe
-    $destination = Join-Path $root 'module' 'GitlabCli' 'bin' (Get-RuntimeId)
+    $destination = Join-Path $root 'module' 'GitlabCli' 'bin' (Get-GitlabCliRuntimeId)
     New-Item -ItemType Directory -Force -Path $destination | Out-Null
     Copy-Item -LiteralPath $source -Destination (Join-Path $destination $exe) -Force
     Write-Host "    staged $(Join-Path $destination $exe)"

@@ -8,17 +8,6 @@ $script:OpenEngines = [System.Collections.Generic.List[object]]::new()
 # Set only by tests, to run the module against another executable.
 $script:EnginePathOverride = $null
 
-function Get-GitlabCliRuntimeId {
-    # The .NET runtime identifier of this machine, which names the engine's folder under bin/.
-    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-    $arch = switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
-        'X64' { 'x64' }
-        'Arm64' { 'arm64' }
-        default { "$_".ToLowerInvariant() }
-    }
-    "$os-$arch"
-}
-
 function Get-GitlabCliEnginePath {
     if ($script:EnginePathOverride) {
         return $script:EnginePathOverride
