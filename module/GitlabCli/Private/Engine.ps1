@@ -159,33 +159,9 @@ function Stop-GitlabCliEngineWithFailure {
 
 function ConvertFrom-GitlabCliJsonElement {
     # A System.Text.Json element as plain PowerShell values: strings stay strings (no date
-    # guessing), objects become ordered hashtables, arrays object[].
+    # guessing), objects become ordered dictionaries, arrays object[] (GitlabCli.Types.cs).
     param([Parameter(Mandatory)] [System.Text.Json.JsonElement] $Element)
-    switch ($Element.ValueKind) {
-        'String' { return $Element.GetString() }
-        'Number' {
-            $long = 0L
-            if ($Element.TryGetInt64([ref] $long)) { return $long }
-            return $Element.GetDouble()
-        }
-        'True' { return $true }
-        'False' { return $false }
-        'Object' {
-            $table = [ordered]@{}
-            foreach ($property in $Element.EnumerateObject()) {
-                $table[$property.Name] = ConvertFrom-GitlabCliJsonElement -Element $property.Value
-            }
-            return $table
-        }
-        'Array' {
-            $items = [System.Collections.Generic.List[object]]::new()
-            foreach ($item in $Element.EnumerateArray()) {
-                $items.Add((ConvertFrom-GitlabCliJsonElement -Element $item))
-            }
-            return , $items.ToArray()
-        }
-        default { return $null }
-    }
+    [GitlabCli.JsonValues]::ToPowerShell($Element)
 }
 
 function Get-GitlabCliJsonText {

@@ -109,6 +109,7 @@ function Invoke-GitlabCliPatPipeline {
     $progressId = 1
     $queue = $Pipeline.Queue
     $count = $queue.Count
+    $lastPercent = -1
     try {
         if ($Pipeline.CopyToClipboard -and $count -gt 1) {
             $message = "-CopyToClipboard holds one token, but $count records were confirmed, so no token was created. Leave out -CopyToClipboard to get every token as an object, or create the tokens one at a time."
@@ -126,7 +127,13 @@ function Invoke-GitlabCliPatPipeline {
             $item = $queue[$index]
             $parentId = -1
             if ($count -gt 1) {
-                Write-Progress -Id $progressId -Activity $activity -Status "$($index + 1) of ${count}: $($item.Target)" -PercentComplete ([int] [math]::Floor(100 * $index / $count))
+                # Once per percent (and for the first record): Write-Progress costs more than the
+                # rest of a record's work, and a bar cannot show finer steps anyway.
+                $percent = [int] [math]::Floor(100 * $index / $count)
+                if ($index -eq 0 -or $percent -ne $lastPercent) {
+                    Write-Progress -Id $progressId -Activity $activity -Status "$($index + 1) of ${count}: $($item.Target)" -PercentComplete $percent
+                    $lastPercent = $percent
+                }
                 $parentId = $progressId
             }
 
