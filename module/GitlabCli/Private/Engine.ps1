@@ -295,9 +295,16 @@ function Write-GitlabCliEngineProgress {
 function Get-GitlabCliSchemaScope {
     # The scopes the engine accepts: `scope.enum` of the committed protocol schema.
     param([Parameter(Mandatory)] [string] $Path)
+    # System.Text.Json rather than ConvertFrom-Json: the first ConvertFrom-Json in a process costs
+    # about a tenth of a second, a third of the module's import time.
     try {
-        $schema = Get-Content -LiteralPath $Path -Raw -ErrorAction Stop | ConvertFrom-Json -AsHashtable -ErrorAction Stop
-        [string[]] @($schema['scope']['enum'])
+        $document = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText($Path))
+        try {
+            $enum = $document.RootElement.GetProperty('scope').GetProperty('enum')
+            [string[]] @(foreach ($item in $enum.EnumerateArray()) { $item.GetString() })
+        } finally {
+            $document.Dispose()
+        }
     } catch {
         throw [System.IO.InvalidDataException]::new("GitlabCli cannot read the scopes from its protocol schema '$Path': $($_.Exception.Message)", $_.Exception)
     }
