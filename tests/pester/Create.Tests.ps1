@@ -5,11 +5,6 @@ BeforeAll {
     Import-GitlabCliUnderTest
     $script:Fake = Start-FakeGitlab
     Enter-TestEnvironment -Fake $Fake | Out-Null
-
-    function script:Get-TokenPost {
-        # The token-creating requests the fake received.
-        @(Get-FakeRequest $Fake | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/personal_access_tokens' })
-    }
 }
 
 AfterAll {
@@ -24,7 +19,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
         $token = New-GitlabPersonalAccessToken -Name 'CI Token' -Scope 'api' -ExpireInMonths 6
 
         $expected = (Get-Date).Date.AddMonths(6)
-        $posts = Get-TokenPost
+        $posts = Get-FakeTokenPost $Fake
         $posts.Count | Should -Be 1
         $posts[0].path | Should -Be '/api/v4/users/1/personal_access_tokens'
         $posts[0].body.name | Should -Be 'CI Token'
@@ -44,7 +39,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
 
         $requests = Get-FakeRequest $Fake
         @($requests | Where-Object { $_.path -eq '/api/v4/users' -and $_.query.username -eq 'jsmith' }).Count | Should -Be 1
-        $posts = Get-TokenPost
+        $posts = Get-FakeTokenPost $Fake
         $posts.Count | Should -Be 1
         $posts[0].path | Should -Be '/api/v4/users/42/personal_access_tokens'
         $posts[0].body.PSObject.Properties.Name | Should -Not -Contain 'expires_at'
@@ -55,7 +50,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
     It 'a numeric -UserId is sent as the user id, without a lookup' {
         $token = New-GitlabPersonalAccessToken -UserId '43' -Name 'By id' -Scope 'read_api'
         @(Get-FakeRequest $Fake | Where-Object { $_.path -eq '/api/v4/users' }).Count | Should -Be 0
-        (Get-TokenPost)[0].path | Should -Be '/api/v4/users/43/personal_access_tokens'
+        (Get-FakeTokenPost $Fake)[0].path | Should -Be '/api/v4/users/43/personal_access_tokens'
         $token.UserId | Should -Be 43
     }
 
@@ -63,7 +58,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
         $name = "Déploiement `"prod`" \\ 東京 🚀"
         $token = New-GitlabPersonalAccessToken -Name $name -Scope 'api'
         $token.Name | Should -BeExactly $name
-        (Get-TokenPost)[0].body.name | Should -BeExactly $name
+        (Get-FakeTokenPost $Fake)[0].body.name | Should -BeExactly $name
     }
 
     It 'outputs a Gitlab.NewPersonalAccessToken with the documented properties and types' {
@@ -89,7 +84,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
         $date = (Get-Date).Date.AddDays(40)
         $token = New-GitlabPersonalAccessToken 'alice' 'Positional' 'api', 'read_api' $date.ToString('yyyy-MM-dd')
 
-        $post = (Get-TokenPost)[0]
+        $post = (Get-FakeTokenPost $Fake)[0]
         $post.path | Should -Be '/api/v4/users/43/personal_access_tokens'
         $post.body.name | Should -Be 'Positional'
         @($post.body.scopes) | Should -Be @('api', 'read_api')
@@ -121,7 +116,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
         } finally {
             [cultureinfo]::CurrentCulture = $saved
         }
-        (Get-TokenPost)[0].body.expires_at | Should -Be $date.ToString('yyyy-MM-dd')
+        (Get-FakeTokenPost $Fake)[0].body.expires_at | Should -Be $date.ToString('yyyy-MM-dd')
     }
 
     It 'sends an -ExpiresAt .NET cannot read to the engine, which explains it' {
@@ -149,7 +144,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
             Remove-TestConfig
         }
         $token.SiteUrl | Should -Be $Fake.Url
-        (Get-TokenPost)[0].headers.'private-token' | Should -Be $Fake.AdminToken
+        (Get-FakeTokenPost $Fake)[0].headers.'private-token' | Should -Be $Fake.AdminToken
     }
 }
 

@@ -7,9 +7,6 @@ BeforeAll {
     $script:Fake = Start-FakeGitlab
     Enter-TestEnvironment -Fake $Fake | Out-Null
 
-    function script:Get-TokenPost {
-        @(Get-FakeRequest $Fake | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/personal_access_tokens' })
-    }
 
     function script:New-Csv([string[]] $Lines) {
         $path = Join-Path $TestDrive ("users-" + [guid]::NewGuid().ToString('n') + '.csv')
@@ -33,7 +30,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $tokens.Count | Should -Be 3
         $tokens.Name | Should -Be @('Deploy for Jane', 'Deploy for Alice', 'Deploy for root')
         $tokens.UserId | Should -Be @(42, 43, 1)
-        (Get-TokenPost).path | Should -Be @(
+        (Get-FakeTokenPost $Fake).path | Should -Be @(
             '/api/v4/users/42/personal_access_tokens'
             '/api/v4/users/43/personal_access_tokens'
             '/api/v4/users/1/personal_access_tokens')
@@ -56,7 +53,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
         $failures[0].TargetObject.Username | Should -Be 'no-such-user'
         $failures[0].TargetObject.Name | Should -Be 'Second'
-        @(Get-TokenPost).Count | Should -Be 2
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 2
     }
 
     It 'stops at the failing record with -ErrorAction Stop' {
@@ -65,7 +62,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         { Import-Csv $csv | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction Stop | ForEach-Object { $collected.Add($_) } } |
             Should -Throw -ErrorId 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
         $collected.Name | Should -Be @('First')
-        @(Get-TokenPost).Count | Should -Be 1
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 1
     }
 
     It 'checks every record before creating any, so -ErrorAction Stop on a bad record creates nothing' {
@@ -86,7 +83,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
         $failures[0].Exception.Parameter | Should -Be 'user'
-        @(Get-TokenPost).Count | Should -Be 1
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 1
     }
 
     It 'does not carry a UserId over to a later record that has none' {

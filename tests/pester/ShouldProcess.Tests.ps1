@@ -13,9 +13,6 @@ BeforeAll {
     $script:No = 2
     $script:NoToAll = 3
 
-    function script:Get-TokenPost {
-        @(Get-FakeRequest $Fake | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/personal_access_tokens' })
-    }
 
     # Four records for the prompts: three users, one of them twice.
     $script:RecordsScript = @'
@@ -84,21 +81,21 @@ Describe '-Confirm' {
         $run.Prompts[1].Message | Should -BeLike "*'Token 2'*user 'alice'*"
         $run.Prompts[0].Choices | Should -Be @('&Yes', 'Yes to &All', '&No', 'No to A&ll', '&Suspend')
         $run.Output.Name | Should -Be @('Token 1', 'Token 3')
-        (Get-TokenPost).path | Should -Be @('/api/v4/users/42/personal_access_tokens', '/api/v4/users/1/personal_access_tokens')
+        (Get-FakeTokenPost $Fake).path | Should -Be @('/api/v4/users/42/personal_access_tokens', '/api/v4/users/1/personal_access_tokens')
     }
 
     It 'Yes to All confirms the remaining records without asking again' {
         $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $No, $YesToAll
         $run.Prompts.Count | Should -Be 2
         $run.Output.Name | Should -Be @('Token 2', 'Token 3', 'Token 4')
-        @(Get-TokenPost).Count | Should -Be 3
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 3
     }
 
     It 'No to All declines the remaining records without asking again' {
         $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $Yes, $NoToAll
         $run.Prompts.Count | Should -Be 2
         $run.Output.Name | Should -Be @('Token 1')
-        @(Get-TokenPost).Count | Should -Be 1
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 1
     }
 
     It 'asks nothing and creates nothing before every record was checked' {
@@ -128,6 +125,6 @@ Describe '-Confirm' {
         $run = Invoke-InScriptedHost -Script "`$ConfirmPreference = 'Medium'; New-GitlabPersonalAccessToken -Name 'Asked' -Scope api" -Answers $No
         $run.Prompts.Count | Should -Be 1
         $run.Output | Should -BeNullOrEmpty
-        @(Get-TokenPost).Count | Should -Be 0
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 0
     }
 }

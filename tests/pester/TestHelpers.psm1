@@ -137,6 +137,12 @@ function Get-FakeRequest {
     @($answer | Where-Object { $null -ne $_ })
 }
 
+function Get-FakeTokenPost {
+    # The token-creating requests the fake received, in order.
+    param([Parameter(Mandatory)] $Fake)
+    @(Get-FakeRequest $Fake | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/personal_access_tokens' })
+}
+
 function Add-FakeUser {
     # Creates a user in the fake and returns it (id, username, ...).
     param(
