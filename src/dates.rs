@@ -94,26 +94,21 @@ fn parse_date_in<Tz: TimeZone>(input: &str, tz: &Tz) -> Result<NaiveDate> {
 ///
 /// Errors (invalid-argument on `expire_in_months`) when the result would be after year 9999.
 pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
-    let index = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
-    let year = index.div_euclid(12);
-    // `rem_euclid(12)` is in 0..12, so the month is in 1..=12.
-    let month = index.rem_euclid(12) as u32 + 1;
-    let too_far = || {
-        Error::invalid(
-            EXPIRE_IN_MONTHS,
-            format!(
-                "expire_in_months {months} is too many: {date} plus {months} months is after \
-                 year {MAX_YEAR}."
-            ),
-        )
-        .with_hint("Use a smaller number of months, or leave it out to use the instance default.")
-    };
-    let year = i32::try_from(year)
-        .ok()
-        .filter(|y| *y <= MAX_YEAR)
-        .ok_or_else(too_far)?;
-    let day = date.day().min(days_in_month(year, month));
-    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(too_far)
+    // chrono clamps to the month's last day exactly as .NET AddMonths does.
+    date.checked_add_months(chrono::Months::new(months))
+        .filter(|d| d.year() <= MAX_YEAR)
+        .ok_or_else(|| {
+            Error::invalid(
+                EXPIRE_IN_MONTHS,
+                format!(
+                    "expire_in_months {months} is too many: {date} plus {months} months is after \
+                     year {MAX_YEAR}."
+                ),
+            )
+            .with_hint(
+                "Use a smaller number of months, or leave it out to use the instance default.",
+            )
+        })
 }
 
 /// The expiry date to send, from the two mutually exclusive options. `None`: the instance default.
@@ -194,7 +189,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 fn is_leap_year(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    NaiveDate::from_ymd_opt(year, 1, 1).is_some_and(|d| d.leap_year())
 }
 
 const MONTHS: [&str; 12] = [
