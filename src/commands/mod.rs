@@ -43,15 +43,3 @@ pub fn execute(request: &Request, ctx: &mut Context<'_>) -> Body {
     };
     outcome.unwrap_or_else(|error| Body::Error { error })
 }
-
-impl From<crate::protocol::NewPersonalAccessToken> for crate::protocol::CommandResult {
-    fn from(token: crate::protocol::NewPersonalAccessToken) -> Self {
-        crate::protocol::CommandResult::PersonalAccessToken(token)
-    }
-}
-
-impl From<crate::protocol::SiteList> for crate::protocol::CommandResult {
-    fn from(list: crate::protocol::SiteList) -> Self {
-        crate::protocol::CommandResult::Sites(list)
-    }
-}

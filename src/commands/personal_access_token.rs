@@ -244,10 +244,14 @@ pub fn parse_user(text: &str) -> Result<UserRef> {
     Ok(UserRef::Username(name.to_string()))
 }
 
+/// [`validate`] against the sites configured now and today's date.
+fn validate_in(params: &CreatePersonalAccessTokenParams, ctx: &Context<'_>) -> Result<Validated> {
+    validate(params, &Sites::load(ctx.env)?, ctx.today)
+}
+
 /// `mode: plan`: validate and describe. Never sends HTTP.
 pub fn plan(params: &CreatePersonalAccessTokenParams, ctx: &mut Context<'_>) -> Result<Plan> {
-    let sites = Sites::load(ctx.env)?;
-    let v = validate(params, &sites, ctx.today)?;
+    let v = validate_in(params, ctx)?;
     Ok(Plan {
         command: "create-personal-access-token".to_string(),
         target: v.target(),
@@ -262,8 +266,7 @@ pub fn run(
     params: &CreatePersonalAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<NewPersonalAccessToken> {
-    let sites = Sites::load(ctx.env)?;
-    let v = validate(params, &sites, ctx.today)?;
+    let v = validate_in(params, ctx)?;
     let client = ctx.gitlab.client(&v.site, &v.token)?;
 
     let path = if v.needs_admin() {

@@ -229,6 +229,18 @@ pub enum CommandResult {
     PersonalAccessToken(NewPersonalAccessToken),
 }
 
+impl From<NewPersonalAccessToken> for CommandResult {
+    fn from(token: NewPersonalAccessToken) -> Self {
+        CommandResult::PersonalAccessToken(token)
+    }
+}
+
+impl From<SiteList> for CommandResult {
+    fn from(list: SiteList) -> Self {
+        CommandResult::Sites(list)
+    }
+}
+
 /// A personal access token as GitLab returned it on creation, plus the site it was created on.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct NewPersonalAccessToken {
