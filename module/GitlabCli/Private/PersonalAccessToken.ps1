@@ -113,13 +113,13 @@ function Invoke-GitlabCliPatPipeline {
     try {
         if ($Pipeline.CopyToClipboard -and $count -gt 1) {
             $message = "-CopyToClipboard holds one token, but $count records were confirmed, so no token was created. Leave out -CopyToClipboard to get every token as an object, or create the tokens one at a time."
-            $exception = [GitlabCli.GitlabCliException]::new($message, 'invalid-argument')
-            $exception.Parameter = 'CopyToClipboard'
-            $exception.Hint = 'Run the command again without -CopyToClipboard.'
-            $record = [System.Management.Automation.ErrorRecord]::new($exception, 'GitlabCli.InvalidArgument', 'InvalidArgument', [object[]] @($queue.InputObject))
-            $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($message)
-            $record.ErrorDetails.RecommendedAction = $exception.Hint
-            $Cmdlet.WriteError($record)
+            $refusal = @{
+                kind      = 'invalid-argument'
+                message   = $message
+                parameter = 'CopyToClipboard'
+                hint      = 'Run the command again without -CopyToClipboard.'
+            }
+            $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError $refusal -TargetObject ([object[]] @($queue.InputObject))))
             return
         }
 
