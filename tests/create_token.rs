@@ -432,9 +432,15 @@ fn a_plan_sends_nothing_and_its_params_run_unchanged() {
             "Create personal access token 'CI Token' (scopes: api, read_api; expires {expires})"
         )
     );
-    assert_eq!(plan.params.expires_at.as_deref(), Some(expires.as_str()));
-    assert_eq!(plan.params.expire_in_months, None);
-    assert_eq!(plan.params.site_url.as_deref(), Some(fake.url.as_str()));
+    assert_eq!(
+        plan.params.create().unwrap().expires_at.as_deref(),
+        Some(expires.as_str())
+    );
+    assert_eq!(plan.params.create().unwrap().expire_in_months, None);
+    assert_eq!(
+        plan.params.create().unwrap().site_url.as_deref(),
+        Some(fake.url.as_str())
+    );
     assert!(fake.requests().is_empty(), "a plan sends no HTTP");
 
     let run = engine.create(serde_json::to_value(&plan.params).unwrap());

@@ -242,10 +242,7 @@ fn the_config_default_is_used_and_a_site_url_picks_its_entry() {
     assert_eq!(token.site_url, fake.url);
     let without_scheme = fake.url.trim_start_matches("http://").to_string();
     let reply = engine.plan(json!({"name": "k", "scopes": ["k8s_proxy"], "site_url": format!("http://{without_scheme}/")}));
-    assert_eq!(
-        reply.plan().params.site_url.as_deref(),
-        Some(fake.url.as_str())
-    );
+    assert_eq!(reply.plan().params.site_url(), Some(fake.url.as_str()));
 }
 
 #[test]
@@ -258,7 +255,7 @@ fn the_environment_site_wins_over_the_config_default() {
         .plan(json!({"name": "k", "scopes": ["k8s_proxy"]}))
         .plan()
         .clone();
-    assert_eq!(plan.params.site_url.as_deref(), Some(fake.url.as_str()));
+    assert_eq!(plan.params.site_url(), Some(fake.url.as_str()));
     let reply = engine.call("run", "list-sites", json!({}));
     let Body::Result {
         result: CommandResult::Sites(list),

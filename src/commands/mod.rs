@@ -3,6 +3,7 @@
 
 pub mod personal_access_token;
 pub mod sites;
+pub mod token_lifecycle;
 
 use crate::config::Environment;
 use crate::error::{Error, Result};
@@ -40,6 +41,37 @@ pub fn execute(request: &Request, ctx: &mut Context<'_>) -> Body {
         (Command::ListSites(_), Mode::Plan) => Err(Error::protocol(
             "list-sites changes nothing and has no plan; send it with mode \"run\".",
         )),
+        (Command::ListPersonalAccessTokens(params), Mode::Run) => {
+            token_lifecycle::list(params, ctx).map(|page| Body::Result {
+                result: page.into(),
+            })
+        }
+        (Command::GetPersonalAccessToken(params), Mode::Run) => token_lifecycle::get(params, ctx)
+            .map(|token| Body::Result {
+                result: token.into(),
+            }),
+        (Command::ListPersonalAccessTokens(_) | Command::GetPersonalAccessToken(_), Mode::Plan) => {
+            Err(Error::protocol(format!(
+                "{} changes nothing and has no plan; send it with mode \"run\".",
+                request.command.name()
+            )))
+        }
+        (Command::RotatePersonalAccessToken(params), Mode::Plan) => {
+            token_lifecycle::plan_rotate(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::RotatePersonalAccessToken(params), Mode::Run) => {
+            token_lifecycle::rotate(params, ctx).map(|token| Body::Result {
+                result: token.into(),
+            })
+        }
+        (Command::RevokePersonalAccessToken(params), Mode::Plan) => {
+            token_lifecycle::plan_revoke(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::RevokePersonalAccessToken(params), Mode::Run) => {
+            token_lifecycle::revoke(params, ctx).map(|revoked| Body::Result {
+                result: revoked.into(),
+            })
+        }
     };
     outcome.unwrap_or_else(|error| Body::Error { error })
 }

@@ -13,7 +13,9 @@ use crate::config::{Site, Sites};
 use crate::dates;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gitlab::users::User;
-use crate::protocol::{CreatePersonalAccessTokenParams, NewPersonalAccessToken, Plan, Scope};
+use crate::protocol::{
+    CreatePersonalAccessTokenParams, NewPersonalAccessToken, Plan, PlanParams, Scope,
+};
 use crate::secret::Secret;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -257,7 +259,7 @@ pub fn plan(params: &CreatePersonalAccessTokenParams, ctx: &mut Context<'_>) -> 
         target: v.target(),
         action: v.action(),
         requests: v.requests(),
-        params: v.normalised(),
+        params: PlanParams::Create(v.normalised()),
     })
 }
 
@@ -299,15 +301,24 @@ pub fn run(
         .post(&path, &body, ctx.reporter)
         .map_err(|e| explain_refusal(e, &v))?;
     let mut token = token_from_json(&created, &v.site.url)?;
+    hand_over(&mut token, v.copy_to_clipboard, "created", ctx);
+    Ok(token)
+}
 
-    if v.copy_to_clipboard
-        && let Some(secret) = token.token.take()
-    {
+/// Moves a new token to the clipboard when asked. If the clipboard fails the token stays in the
+/// result and a warning says why (`done` names what happened to it: "created", "rotated").
+pub fn hand_over(
+    token: &mut NewPersonalAccessToken,
+    copy: bool,
+    done: &str,
+    ctx: &mut Context<'_>,
+) {
+    if copy && let Some(secret) = token.token.take() {
         match (ctx.clipboard)(&secret) {
             Ok(()) => token.copied_to_clipboard = true,
             Err(e) => {
                 ctx.reporter.warning(format!(
-                    "Token '{}' was created but could not be copied to the clipboard: {}{} It is in the result instead; \
+                    "Token '{}' was {done} but could not be copied to the clipboard: {}{} It is in the result instead; \
                      store it now, GitLab shows it only once.",
                     token.name,
                     e.message,
@@ -317,7 +328,6 @@ pub fn run(
             }
         }
     }
-    Ok(token)
 }
 
 fn require_admin(me: &User, v: &Validated) -> Result<()> {

@@ -13,6 +13,7 @@
 //! - a 429 is waited out and retried when GitLab asks for a short wait.
 
 pub mod errors;
+pub mod pages;
 pub mod users;
 
 use crate::config::Site;
@@ -114,6 +115,7 @@ fn build_agent(proxy_url: Option<&str>) -> Result<Agent> {
 pub enum Method {
     Get,
     Post,
+    Delete,
 }
 
 impl Method {
@@ -121,6 +123,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -138,6 +141,8 @@ struct Answer {
     status: u16,
     content_type: Option<String>,
     body: String,
+    /// The next page, from `X-Next-Page` or the `Link` header's `rel="next"`.
+    next_page: Option<u32>,
 }
 
 impl Client {
@@ -163,6 +168,22 @@ impl Client {
         let url = self.url(path, &[]);
         let answer = self.exchange(Method::Post, &url, Some(body), reporter)?;
         self.json(Method::Post, &url, answer)
+    }
+
+    /// `DELETE /api/v4{path}`; any 2xx (GitLab answers 204 No Content) is success.
+    pub fn delete(&self, path: &str, reporter: &mut dyn Reporter) -> Result<()> {
+        let url = self.url(path, &[]);
+        let answer = self.exchange(Method::Delete, &url, None, reporter)?;
+        if (200..300).contains(&answer.status) {
+            return Ok(());
+        }
+        Err(errors::from_response(
+            &format!("DELETE {url}"),
+            &self.site_url,
+            answer.status,
+            answer.content_type.as_deref(),
+            &answer.body,
+        ))
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
@@ -214,6 +235,11 @@ impl Client {
                     .post(url)
                     .header("PRIVATE-TOKEN", self.token_header()?)
                     .send_json(body.unwrap_or(&Value::Null)),
+                Method::Delete => self
+                    .agent
+                    .delete(url)
+                    .header("PRIVATE-TOKEN", self.token_header()?)
+                    .call(),
             };
             let mut response =
                 sent.map_err(|e| network_error(&e, method, &what, &self.site_url))?;
@@ -228,6 +254,8 @@ impl Client {
             let content_type = header("content-type");
             let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
             let location = header("location");
+            let next_page =
+                pages::next_page(header("x-next-page").as_deref(), header("link").as_deref());
             let text = response
                 .body_mut()
                 .with_config()
@@ -308,6 +336,7 @@ impl Client {
                 status,
                 content_type,
                 body: text,
+                next_page,
             });
         }
     }
@@ -369,6 +398,10 @@ fn network_error(err: &ureq::Error, method: Method, what: &str, site_url: &str) 
         Method::Get => {
             format!("Check that {site_url} is reachable from here (network, VPN, proxy settings).")
         }
+        Method::Delete => format!(
+            "Check that {site_url} is reachable. If the request was cut off after it was sent, the token may \
+             already be revoked: list the tokens (Get-GitlabPersonalAccessToken) before trying again."
+        ),
         Method::Post => format!(
             "Check that {site_url} is reachable. If the request was cut off after it was sent, the token may \
              have been created: look at the user's access tokens in GitLab before trying again."

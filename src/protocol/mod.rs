@@ -17,7 +17,14 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: u32 = 1;
 
 /// The commands protocol v1 knows, in the spelling used on the wire.
-pub const COMMANDS: [&str; 2] = ["create-personal-access-token", "list-sites"];
+pub const COMMANDS: [&str; 6] = [
+    "create-personal-access-token",
+    "list-sites",
+    "list-personal-access-tokens",
+    "get-personal-access-token",
+    "rotate-personal-access-token",
+    "revoke-personal-access-token",
+];
 
 /// A request id, echoed on every message the request produces. The wrapper uses strings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -72,6 +79,14 @@ pub enum Command {
     CreatePersonalAccessToken(CreatePersonalAccessTokenParams),
     /// List the configured sites (environment and config file). Never returns a token.
     ListSites(NoParams),
+    /// One page of personal access tokens (run only). The wrapper asks page after page.
+    ListPersonalAccessTokens(ListPersonalAccessTokensParams),
+    /// One personal access token by id, or the one in use (`self`). Run only.
+    GetPersonalAccessToken(GetPersonalAccessTokenParams),
+    /// Revoke a personal access token and issue a new one with the same scopes.
+    RotatePersonalAccessToken(RotatePersonalAccessTokenParams),
+    /// Revoke a personal access token.
+    RevokePersonalAccessToken(RevokePersonalAccessTokenParams),
 }
 
 impl Command {
@@ -79,6 +94,10 @@ impl Command {
         match self {
             Command::CreatePersonalAccessToken(_) => "create-personal-access-token",
             Command::ListSites(_) => "list-sites",
+            Command::ListPersonalAccessTokens(_) => "list-personal-access-tokens",
+            Command::GetPersonalAccessToken(_) => "get-personal-access-token",
+            Command::RotatePersonalAccessToken(_) => "rotate-personal-access-token",
+            Command::RevokePersonalAccessToken(_) => "revoke-personal-access-token",
         }
     }
 }
@@ -116,6 +135,91 @@ pub struct CreatePersonalAccessTokenParams {
     /// Put the new token on the system clipboard instead of in the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_to_clipboard: Option<bool>,
+}
+
+/// Parameters of `list-personal-access-tokens`: GitLab's filters and one page.
+///
+/// Dates are read like `expires_at` of `create-personal-access-token` and sent as `YYYY-MM-DD`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListPersonalAccessTokensParams {
+    /// Only this user's tokens: user id (all digits) or username. Needs an administrator unless
+    /// it is the caller. Not with `mine`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Only the caller's own tokens (an administrator otherwise sees every user's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mine: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_before: Option<String>,
+    /// `active` or `inactive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `true`: only revoked tokens; `false`: only tokens not revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<bool>,
+    /// Only tokens whose name contains this text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    /// The page to fetch, from 1 (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Tokens per page, 1 to 100 (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+}
+
+/// Parameters of `get-personal-access-token`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetPersonalAccessTokenParams {
+    /// The token's id (all digits), or `self` for the access token in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+}
+
+/// Parameters of `rotate-personal-access-token`. Expiry rules are those of
+/// `create-personal-access-token`; with neither expiry field GitLab picks the date.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotatePersonalAccessTokenParams {
+    /// The token's id (all digits), or `self` for the access token in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_in_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+    /// Put the new token on the system clipboard instead of in the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_to_clipboard: Option<bool>,
+}
+
+/// Parameters of `revoke-personal-access-token`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokePersonalAccessTokenParams {
+    /// The token's id (all digits), or `self` for the access token in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
 }
 
 /// One line on stdout.
@@ -215,8 +319,36 @@ pub struct Plan {
     pub action: String,
     /// The HTTP requests a run would send, e.g. `GET /users?username=jsmith`, then the POST.
     pub requests: Vec<String>,
-    /// The normalised parameters. Send them back unchanged with `mode: run`.
-    pub params: CreatePersonalAccessTokenParams,
+    /// The normalised parameters of the planned command. Send them back unchanged with `mode: run`.
+    pub params: PlanParams,
+}
+
+/// The normalised parameters a plan hands back, shaped like the planned command's params.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PlanParams {
+    Create(CreatePersonalAccessTokenParams),
+    Revoke(RevokePersonalAccessTokenParams),
+    Rotate(RotatePersonalAccessTokenParams),
+}
+
+impl PlanParams {
+    /// The params of a `create-personal-access-token` plan.
+    pub fn create(&self) -> Option<&CreatePersonalAccessTokenParams> {
+        match self {
+            PlanParams::Create(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The site the plan resolved.
+    pub fn site_url(&self) -> Option<&str> {
+        match self {
+            PlanParams::Create(p) => p.site_url.as_deref(),
+            PlanParams::Revoke(p) => p.site_url.as_deref(),
+            PlanParams::Rotate(p) => p.site_url.as_deref(),
+        }
+    }
 }
 
 /// The result of a command. Its shape depends on the command.
@@ -225,8 +357,79 @@ pub struct Plan {
 pub enum CommandResult {
     /// Result of `list-sites`.
     Sites(SiteList),
-    /// Result of `create-personal-access-token`.
+    /// Result of `list-personal-access-tokens`.
+    TokenPage(PersonalAccessTokenPage),
+    /// Result of `revoke-personal-access-token`.
+    Revoked(RevokedPersonalAccessToken),
+    /// Result of `create-personal-access-token` and `rotate-personal-access-token`.
     PersonalAccessToken(NewPersonalAccessToken),
+    /// Result of `get-personal-access-token`.
+    ExistingToken(PersonalAccessToken),
+}
+
+impl From<PersonalAccessTokenPage> for CommandResult {
+    fn from(page: PersonalAccessTokenPage) -> Self {
+        CommandResult::TokenPage(page)
+    }
+}
+
+impl From<RevokedPersonalAccessToken> for CommandResult {
+    fn from(revoked: RevokedPersonalAccessToken) -> Self {
+        CommandResult::Revoked(revoked)
+    }
+}
+
+impl From<PersonalAccessToken> for CommandResult {
+    fn from(token: PersonalAccessToken) -> Self {
+        CommandResult::ExistingToken(token)
+    }
+}
+
+/// A personal access token as GitLab lists it (never with its value), plus its site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PersonalAccessToken {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub revoked: bool,
+    /// ISO 8601 date-time, as GitLab sent it.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub user_id: Option<u64>,
+    /// ISO 8601 date-time, as GitLab sent it; null when never used.
+    #[serde(default)]
+    pub last_used_at: Option<String>,
+    #[serde(default)]
+    pub active: bool,
+    /// ISO date (`YYYY-MM-DD`); null when the token never expires.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// The site the token lives on.
+    pub site_url: String,
+}
+
+/// Result of `list-personal-access-tokens`: one page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PersonalAccessTokenPage {
+    pub tokens: Vec<PersonalAccessToken>,
+    /// The page this is.
+    pub page: u32,
+    /// The next page, from GitLab's `X-Next-Page` or `Link` header; null on the last page.
+    pub next_page: Option<u32>,
+}
+
+/// Result of `revoke-personal-access-token`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RevokedPersonalAccessToken {
+    /// The id of the token revoked; null when `self` was revoked and GitLab did not say its id.
+    pub revoked_id: Option<u64>,
+    /// The site the token lived on.
+    pub site_url: String,
 }
 
 impl From<NewPersonalAccessToken> for CommandResult {
