@@ -7,6 +7,11 @@
 //! | `/api/v4/users/:id`                            | GET    | any token      |
 //! | `/api/v4/users/:user_id/personal_access_tokens`| POST   | administrators |
 //! | `/api/v4/user/personal_access_tokens`          | POST   | any token      |
+//! | `/api/v4/personal_access_tokens`               | GET    | any token (own tokens; admins: all) |
+//! | `/api/v4/personal_access_tokens/:id`           | GET, DELETE | owner or administrator (`self` too) |
+//! | `/api/v4/personal_access_tokens/:id/rotate`    | POST   | owner or administrator (`self` too) |
+//!
+//! The `personal_access_tokens` routes are answered in `pat.rs`, which documents their rules.
 //!
 //! Error bodies follow GitLab's two shapes: `{"message": ...}` from GitLab's own code (401, 403,
 //! "404 User Not Found", model validation, service errors) and `{"error": ...}` from Grape, the
@@ -35,6 +40,7 @@
 use chrono::{Days, NaiveDate};
 use serde_json::{Map, Value, json};
 
+use crate::pat;
 use crate::state::{Caller, State, Token, User, now_iso};
 use crate::wire::{Body, Incoming, Reply, percent_decode};
 
@@ -78,6 +84,12 @@ enum Route {
     User(String),
     UserTokens(String),
     OwnTokens,
+    /// `/personal_access_tokens`
+    Pats,
+    /// `/personal_access_tokens/:id` (`:id` may be `self`)
+    Pat(String),
+    /// `/personal_access_tokens/:id/rotate`
+    PatRotate(String),
 }
 
 impl Route {
@@ -93,14 +105,33 @@ impl Route {
                 Some(Route::UserTokens(id.to_string()))
             }
             ["user", "personal_access_tokens"] => Some(Route::OwnTokens),
+            ["personal_access_tokens"] => Some(Route::Pats),
+            ["personal_access_tokens", id] if !id.is_empty() => Some(Route::Pat(id.to_string())),
+            ["personal_access_tokens", id, "rotate"] if !id.is_empty() => {
+                Some(Route::PatRotate(id.to_string()))
+            }
             _ => None,
         }
     }
 
-    fn method(&self) -> &'static str {
+    /// The methods the route takes (`HEAD` counts as `GET`).
+    fn methods(&self) -> &'static [&'static str] {
         match self {
-            Route::CurrentUser | Route::Users | Route::User(_) => "GET",
-            Route::UserTokens(_) | Route::OwnTokens => "POST",
+            Route::CurrentUser | Route::Users | Route::User(_) | Route::Pats => &["GET"],
+            Route::Pat(_) => &["GET", "DELETE"],
+            Route::UserTokens(_) | Route::OwnTokens | Route::PatRotate(_) => &["POST"],
+        }
+    }
+
+    /// The scopes a fake-created token needs for this request, or `None` when any scope will do.
+    /// A token may always revoke itself; it may rotate itself with `api` or `self_rotate`.
+    fn scopes_needed(&self, method: &str) -> Option<&'static [&'static str]> {
+        match (self, method) {
+            (Route::Pat(id), "DELETE") if id == "self" => None,
+            (Route::PatRotate(id), _) if id == "self" => Some(&["api", "self_rotate"]),
+            (Route::Pats | Route::Pat(_), "GET") => Some(&["api", "read_api"]),
+            (_, "GET") => Some(&["api", "read_api", "read_user"]),
+            _ => Some(&["api"]),
         }
     }
 }
@@ -115,33 +146,38 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
     } else {
         req.method.as_str()
     };
-    if method != route.method() {
-        let allow = if route.method() == "GET" {
-            "GET, HEAD"
-        } else {
-            "POST"
-        };
-        return Reply::error(405, "405 Not Allowed").with_header("Allow", allow);
+    if !route.methods().contains(&method) {
+        let allow = route
+            .methods()
+            .iter()
+            .map(|m| if *m == "GET" { "GET, HEAD" } else { m })
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Reply::error(405, "405 Not Allowed").with_header("Allow", &allow);
     }
 
     let (caller_id, scopes) = match state.authenticate(token_of(req)) {
         Caller::User { user_id, scopes } => (user_id, scopes),
         Caller::Expired => return expired(),
+        Caller::Revoked => return revoked(),
         Caller::Unknown => return unauthorized(),
     };
     let Some(caller) = state.user(caller_id).cloned() else {
         return unauthorized();
     };
-    if let Some(scopes) = &scopes {
-        let enough: &[&str] = if method == "GET" {
-            &["api", "read_api", "read_user"]
-        } else {
-            &["api"]
-        };
+    if let (Some(scopes), Some(enough)) = (&scopes, route.scopes_needed(method)) {
         if !scopes.iter().any(|s| enough.contains(&s.as_str())) {
-            return insufficient_scope();
+            return if matches!(route, Route::PatRotate(_)) {
+                // GitLab's answer when a token may not rotate itself.
+                forbidden()
+            } else {
+                insufficient_scope()
+            };
         }
     }
+    let own_token = token_of(req)
+        .and_then(|value| state.token_by_value(value))
+        .map(|t| t.id);
 
     match route {
         Route::CurrentUser => {
@@ -193,6 +229,10 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
             create_token(state, req, user_id, ALL_SCOPES)
         }
         Route::OwnTokens => create_token(state, req, caller.id, SELF_SCOPES),
+        Route::Pats => pat::list(state, req, &caller),
+        Route::Pat(id) if method == "DELETE" => pat::revoke(state, &caller, &id, own_token),
+        Route::Pat(id) => pat::get(state, &caller, &id, own_token),
+        Route::PatRotate(id) => pat::rotate(state, req, &caller, &id, own_token),
     }
 }
 
@@ -283,6 +323,9 @@ fn create_token(state: &mut State, req: &Incoming, user_id: u64, allowed: &[&str
         expires_at,
         created_at: now_iso(),
         value: state.fresh_token_value(),
+        revoked: false,
+        last_used_at: None,
+        previous_id: None,
     };
     state.next_token_id += 1;
     let entity = token_entity(&token);
@@ -400,7 +443,7 @@ pub fn parse_wire_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
-fn is_digits(text: &str) -> bool {
+pub fn is_digits(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -503,7 +546,7 @@ pub fn admin_entity(state: &State, user: &User) -> Map<String, Value> {
     m
 }
 
-fn not_found() -> Reply {
+pub fn not_found() -> Reply {
     Reply::error(404, "404 Not Found")
 }
 
@@ -511,11 +554,11 @@ fn user_not_found() -> Reply {
     Reply::message(404, "404 User Not Found")
 }
 
-fn unauthorized() -> Reply {
+pub fn unauthorized() -> Reply {
     Reply::message(401, "401 Unauthorized")
 }
 
-fn forbidden() -> Reply {
+pub fn forbidden() -> Reply {
     Reply::message(403, "403 Forbidden")
 }
 
@@ -531,7 +574,19 @@ fn expired() -> Reply {
     )
 }
 
-fn insufficient_scope() -> Reply {
+fn revoked() -> Reply {
+    Reply::json(
+        401,
+        &json!({"error": "invalid_token", "error_description": "Token was revoked. You have to re-authorize from the user."}),
+    )
+    .with_header(
+        "WWW-Authenticate",
+        "Bearer realm=\"Protected by OAuth 2.0\", error=\"invalid_token\", \
+         error_description=\"Token was revoked. You have to re-authorize from the user.\"",
+    )
+}
+
+pub fn insufficient_scope() -> Reply {
     Reply::json(
         403,
         &json!({

@@ -5,12 +5,13 @@
 //! |--------------------------|-------------|-----------------------------------------------------------------|
 //! | `/__fake/requests`       | GET         | → 200 array of recorded API requests, oldest first              |
 //! | `/__fake/requests`       | DELETE      | → 204; clears the record, restarts `seq` and `connection` at 1  |
-//! | `/__fake/settings`       | GET         | → 200 `{"require_expiry":false,"max_lifetime_days":365,"today":null}` |
+//! | `/__fake/settings`       | GET         | → 200 `{"require_expiry":false,"max_lifetime_days":365,"today":null,"link_only_pagination":false}` |
 //! | `/__fake/settings`       | PUT, PATCH  | any subset of those fields → 200 full settings; unknown field → 400 |
 //! | `/__fake/rate-limit`     | POST        | `{"count":N,"retry_after":S}` → 200 pending injections          |
 //! | `/__fake/fail`           | POST        | `{"count":N,"status":500,"body":"...","content_type":"...","headers":{}}` → 200 pending |
 //! | `/__fake/users`          | POST        | `{"username":..}` → 201 user; `{"users":[..]}` → 201 array      |
-//! | `/__fake/tokens`         | GET         | → 200 every token created through the API                       |
+//! | `/__fake/tokens`         | GET         | → 200 every token the fake knows, with its value and state      |
+//! | `/__fake/tokens`         | POST        | one token spec, or `{"tokens":[..]}` → 201 array of new tokens (see `pat::seed`) |
 //! | `/__fake/proxy-connects` | GET         | → 200 every CONNECT the proxy accepted (target, headers, peer)  |
 //! | `/__fake/reset`          | POST        | → 204; back to the fixture                                      |
 //!
@@ -27,6 +28,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::api;
+use crate::pat;
 use crate::state::{Injection, State, User, now_iso};
 use crate::wire::{Incoming, Reply};
 
@@ -42,7 +44,8 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
         "/requests" => &["GET", "DELETE"],
         "/settings" => &["GET", "PUT", "PATCH"],
         "/rate-limit" | "/fail" | "/users" | "/reset" => &["POST"],
-        "/tokens" | "/proxy-connects" => &["GET"],
+        "/tokens" => &["GET", "POST"],
+        "/proxy-connects" => &["GET"],
         _ => return Reply::error(404, &format!("no control endpoint {}", req.path)),
     };
     if !allowed.contains(&method) {
@@ -68,10 +71,21 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
             state.reset();
             Ok(Reply::empty(204))
         }
-        ("GET", "/tokens") => Ok(Reply::json(
-            200,
-            &Value::Array(state.tokens.iter().map(api::token_entity).collect()),
-        )),
+        ("GET", "/tokens") => {
+            let today = state.today();
+            let all = state
+                .tokens
+                .iter()
+                .map(|t| {
+                    let mut shown = pat::entity(t, today);
+                    shown["token"] = json!(t.value);
+                    shown["previous_id"] = json!(t.previous_id);
+                    shown
+                })
+                .collect();
+            Ok(Reply::json(200, &Value::Array(all)))
+        }
+        ("POST", "/tokens") => seed_tokens(state, &body),
         ("GET", "/proxy-connects") => Ok(Reply::json(
             200,
             &Value::Array(state.proxy_connects.clone()),
@@ -117,6 +131,11 @@ fn put_settings(state: &mut State, body: &Map<String, Value>) -> Result<Reply, S
                     }
                     _ => return Err("today must be YYYY-MM-DD or null".into()),
                 };
+            }
+            "link_only_pagination" => {
+                settings.link_only_pagination = value
+                    .as_bool()
+                    .ok_or("link_only_pagination must be true or false")?;
             }
             other => return Err(format!("unknown setting {other}")),
         }
@@ -226,6 +245,22 @@ fn queue(state: &mut State, count: u32, reply: Reply) -> Reply {
         .map(|i| json!({"remaining": i.remaining, "status": i.reply.status}))
         .collect();
     Reply::json(200, &json!({ "pending": pending }))
+}
+
+fn seed_tokens(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
+    let specs = match body.get("tokens") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => return Err("tokens must be an array".into()),
+        None => vec![Value::Object(body.clone())],
+    };
+    let mut added = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let spec = spec
+            .as_object()
+            .ok_or_else(|| format!("token {i} must be an object"))?;
+        added.extend(pat::seed(state, spec).map_err(|e| format!("token {i}: {e}"))?);
+    }
+    Ok(Reply::json(201, &Value::Array(added)))
 }
 
 fn add_users(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {

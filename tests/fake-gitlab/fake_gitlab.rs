@@ -68,6 +68,7 @@
 
 mod api;
 mod control;
+mod pat;
 mod proxy;
 mod state;
 mod wire;

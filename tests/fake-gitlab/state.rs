@@ -48,6 +48,19 @@ pub struct Token {
     pub expires_at: Option<NaiveDate>,
     pub created_at: String,
     pub value: String,
+    /// Revoked by a revocation, a rotation, or a family revocation.
+    pub revoked: bool,
+    /// ISO 8601 date-time of the last use, as GitLab renders it; set when seeded.
+    pub last_used_at: Option<String>,
+    /// The token this one replaced by rotation: the link that makes a token family.
+    pub previous_id: Option<u64>,
+}
+
+impl Token {
+    /// GitLab's `active`: neither revoked nor expired.
+    pub fn active(&self, today: NaiveDate) -> bool {
+        !self.revoked && self.expires_at.is_none_or(|d| d > today)
+    }
 }
 
 /// The instance settings the expiry policy follows.
@@ -60,6 +73,8 @@ pub struct Settings {
     pub max_lifetime_days: u32,
     /// Pins the fake's idea of today; `None` follows the UTC clock.
     pub today: Option<NaiveDate>,
+    /// Lists send only the `Link` header, as GitLab does for very large collections.
+    pub link_only_pagination: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +83,7 @@ impl Default for Settings {
             require_expiry: false,
             max_lifetime_days: 365,
             today: None,
+            link_only_pagination: false,
         }
     }
 }
@@ -78,6 +94,7 @@ impl Settings {
             "require_expiry": self.require_expiry,
             "max_lifetime_days": self.max_lifetime_days,
             "today": self.today.map(|d| d.format("%Y-%m-%d").to_string()),
+            "link_only_pagination": self.link_only_pagination,
         })
     }
 }
@@ -99,6 +116,8 @@ pub enum Caller {
     },
     /// A known token past its expiry date.
     Expired,
+    /// A known token that was revoked.
+    Revoked,
     /// No token, or one GitLab does not know.
     Unknown,
 }
@@ -213,6 +232,7 @@ impl State {
             };
         }
         match self.tokens.iter().find(|t| t.value == token) {
+            Some(t) if t.revoked => Caller::Revoked,
             Some(t) if t.expires_at.is_some_and(|d| d <= self.today()) => Caller::Expired,
             Some(t) => Caller::User {
                 user_id: t.user_id,
@@ -220,6 +240,30 @@ impl State {
             },
             None => Caller::Unknown,
         }
+    }
+
+    /// The personal access token with this value, when it is one of the fake's tokens (the
+    /// fixture tokens are not).
+    pub fn token_by_value(&self, value: &str) -> Option<&Token> {
+        self.tokens.iter().find(|t| t.value == value)
+    }
+
+    /// The first token of `id`'s family: follow `previous_id` back as far as it goes.
+    pub fn family_root(&self, id: u64) -> u64 {
+        let mut current = id;
+        // Bounded by the number of tokens, so a broken chain cannot loop.
+        for _ in 0..=self.tokens.len() {
+            match self
+                .tokens
+                .iter()
+                .find(|t| t.id == current)
+                .and_then(|t| t.previous_id)
+            {
+                Some(previous) => current = previous,
+                None => break,
+            }
+        }
+        current
     }
 
     /// The connection number for a peer address, handing out the next one on first sight.
