@@ -292,7 +292,8 @@ fn token_creation_checks_in_gitlab_order() {
     let pin = fake.control("PUT", "settings", Some(&json!({"today": "2030-06-15"})));
     assert_eq!(
         pin.json(),
-        json!({"require_expiry": false, "max_lifetime_days": 365, "today": "2030-06-15"})
+        json!({"require_expiry": false, "max_lifetime_days": 365, "today": "2030-06-15",
+               "link_only_pagination": false})
     );
     let create = |user: &str, body: Value| {
         fake.post_json(

@@ -415,6 +415,7 @@ pub struct PersonalAccessToken {
 
 /// Result of `list-personal-access-tokens`: one page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonalAccessTokenPage {
     pub tokens: Vec<PersonalAccessToken>,
     /// The page this is.
@@ -425,6 +426,7 @@ pub struct PersonalAccessTokenPage {
 
 /// Result of `revoke-personal-access-token`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RevokedPersonalAccessToken {
     /// The id of the token revoked; null when `self` was revoked and GitLab did not say its id.
     pub revoked_id: Option<u64>,

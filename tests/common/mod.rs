@@ -141,6 +141,14 @@ impl Fake {
         self.control("POST", "users", Some(users))
     }
 
+    /// Adds tokens through `POST /__fake/tokens`; answers them with their values.
+    pub fn seed_tokens(&self, spec: Value) -> Vec<Value> {
+        match self.control("POST", "tokens", Some(spec)) {
+            Value::Array(items) => items,
+            other => panic!("unexpected POST /__fake/tokens answer {other}"),
+        }
+    }
+
     pub fn tokens(&self) -> Vec<Value> {
         match self.control("GET", "tokens", None) {
             Value::Array(items) => items,
