@@ -8,9 +8,14 @@
     PowerShellVersion    = '7.2'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('GitlabCli.Format.ps1xml')
-    FunctionsToExport    = @('New-GitlabPersonalAccessToken')
+    FunctionsToExport    = @(
+        'New-GitlabPersonalAccessToken'
+        'Get-GitlabPersonalAccessToken'
+        'Invoke-GitlabPersonalAccessTokenRotation'
+        'Revoke-GitlabPersonalAccessToken'
+    )
     CmdletsToExport      = @()
-    AliasesToExport      = @()
+    AliasesToExport      = @('Rotate-GitlabPersonalAccessToken', 'Remove-GitlabPersonalAccessToken')
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{

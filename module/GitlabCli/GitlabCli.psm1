@@ -44,4 +44,6 @@ $ExecutionContext.SessionState.Module.OnRemove = {
     Close-AllGitlabCliEngine
 }
 
-Export-ModuleMember -Function 'New-GitlabPersonalAccessToken'
+Export-ModuleMember -Function 'New-GitlabPersonalAccessToken', 'Get-GitlabPersonalAccessToken',
+    'Invoke-GitlabPersonalAccessTokenRotation', 'Revoke-GitlabPersonalAccessToken' -Alias 'Rotate-GitlabPersonalAccessToken',
+    'Remove-GitlabPersonalAccessToken'

@@ -37,3 +37,24 @@ function ConvertTo-GitlabNewPersonalAccessToken {
         SiteUrl     = [string] $Result['site_url']
     }
 }
+
+function ConvertTo-GitlabPersonalAccessToken {
+    # A token entry of `list-personal-access-tokens` or `get-personal-access-token` (hashtable)
+    # as Gitlab.PersonalAccessToken. It never carries a token value.
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Result)
+    $userId = $Result['user_id']
+    [pscustomobject]@{
+        PSTypeName  = 'Gitlab.PersonalAccessToken'
+        Id          = [long] $Result['id']
+        Name        = [string] $Result['name']
+        Revoked     = [bool] $Result['revoked']
+        CreatedAt   = ConvertTo-GitlabCliDateTime $Result['created_at']
+        Description = $Result['description']
+        Scopes      = [string[]] @($Result['scopes'] | Where-Object { $null -ne $_ })
+        UserId      = if ($null -ne $userId) { [long] $userId } else { $null }
+        LastUsedAt  = ConvertTo-GitlabCliDateTime $Result['last_used_at']
+        Active      = [bool] $Result['active']
+        ExpiresAt   = ConvertTo-GitlabCliDateTime $Result['expires_at']
+        SiteUrl     = [string] $Result['site_url']
+    }
+}
