@@ -32,18 +32,23 @@ Describe 'The module manifest' {
         $script:ManifestData = Import-PowerShellDataFile -LiteralPath (Get-ModuleManifestPath)
     }
 
-    It 'exports exactly New-GitlabPersonalAccessToken, listed without wildcards' {
-        $ManifestData.FunctionsToExport | Should -Be @('New-GitlabPersonalAccessToken')
+    It 'exports exactly the token cmdlets, listed without wildcards' {
+        $expected = @('Get-GitlabPersonalAccessToken', 'Invoke-GitlabPersonalAccessTokenRotation', 'New-GitlabPersonalAccessToken', 'Revoke-GitlabPersonalAccessToken')
+        @($ManifestData.FunctionsToExport | Sort-Object) | Should -Be $expected
         @($ManifestData.FunctionsToExport) -join '' | Should -Not -Match '[*?]'
-        @((Get-Module GitlabCli).ExportedFunctions.Keys) | Should -Be @('New-GitlabPersonalAccessToken')
+        @((Get-Module GitlabCli).ExportedFunctions.Keys | Sort-Object) | Should -Be $expected
     }
 
-    It 'exports no cmdlets, aliases or variables' {
-        foreach ($key in 'CmdletsToExport', 'AliasesToExport', 'VariablesToExport') {
+    It 'exports the Rotate- and Remove- aliases explicitly, and no cmdlets or variables' {
+        $aliases = @('Remove-GitlabPersonalAccessToken', 'Rotate-GitlabPersonalAccessToken')
+        @($ManifestData.AliasesToExport | Sort-Object) | Should -Be $aliases
+        @((Get-Module GitlabCli).ExportedAliases.Keys | Sort-Object) | Should -Be $aliases
+        (Get-Alias Rotate-GitlabPersonalAccessToken).Definition | Should -Be 'Invoke-GitlabPersonalAccessTokenRotation'
+        (Get-Alias Remove-GitlabPersonalAccessToken).Definition | Should -Be 'Revoke-GitlabPersonalAccessToken'
+        foreach ($key in 'CmdletsToExport', 'VariablesToExport') {
             $ManifestData.ContainsKey($key) | Should -BeTrue -Because "$key must be explicit"
             @($ManifestData[$key]).Count | Should -Be 0 -Because "$key must be empty"
         }
-        @((Get-Module GitlabCli).ExportedAliases.Keys).Count | Should -Be 0
         @((Get-Module GitlabCli).ExportedVariables.Keys).Count | Should -Be 0
     }
 
@@ -55,6 +60,7 @@ Describe 'The module manifest' {
         $ManifestData.RootModule | Should -Be 'GitlabCli.psm1'
         $ManifestData.FormatsToProcess | Should -Be @('GitlabCli.Format.ps1xml')
         (Get-FormatData -TypeName 'Gitlab.NewPersonalAccessToken') | Should -Not -BeNullOrEmpty
+        (Get-FormatData -TypeName 'Gitlab.PersonalAccessToken') | Should -Not -BeNullOrEmpty
     }
 }
 
