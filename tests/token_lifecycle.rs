@@ -428,3 +428,24 @@ fn revoking_self_names_the_token_and_it_stops_working() {
     );
     assert_eq!(after.error().kind, ErrorKind::Unauthorized);
 }
+
+#[test]
+fn a_user_can_be_named_by_email_address() {
+    let fake = Fake::start();
+    fake.seed_tokens(json!({"tokens": [{"username": "jsmith", "name": "j"}, {"username": "alice", "name": "a"}]}));
+    fake.clear_requests();
+    let mut engine = admin_engine(&fake);
+    list(&mut engine, json!({"user": "JSmith@example.test"}));
+    assert_eq!(ids(&raw_result(&engine)), [1]);
+    assert_eq!(
+        fake.request_lines(),
+        [
+            "GET /api/v4/users?search=JSmith@example.test",
+            "GET /api/v4/personal_access_tokens?user_id=42&page=1&per_page=100"
+        ]
+    );
+
+    let reply = list(&mut engine, json!({"user": "nobody@example.test"}));
+    assert_eq!(reply.error().kind, ErrorKind::NotFound);
+    assert_eq!(reply.error().parameter.as_deref(), Some("user"));
+}

@@ -20,6 +20,7 @@ use crate::dates;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gitlab::Client;
 use crate::gitlab::pages::MAX_PER_PAGE;
+use crate::gitlab::users::by_email;
 use crate::protocol::{
     GetPersonalAccessTokenParams, ListPersonalAccessTokensParams, NewPersonalAccessToken,
     PersonalAccessToken, PersonalAccessTokenPage, Plan, PlanParams,
@@ -95,10 +96,32 @@ fn site_of<'s>(sites: &'s Sites, site_url: Option<&str>) -> Result<(&'s Site, &'
 // ---------------------------------------------------------------------------------------------
 // list
 
+/// Whose tokens to list.
+#[derive(Debug, PartialEq)]
+enum Owner {
+    User(UserRef),
+    /// An email address, looked up with `GET /users?search=`.
+    Email(String),
+}
+
+/// `name@host`: an email address (the PowerShell parameter's `EmailAddress` alias binds these).
+fn as_email(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (local, domain) = text.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c == '/' || c == '?' || c == '&');
+    ok.then(|| text.to_string())
+}
+
 /// List parameters after validation.
 #[derive(Debug)]
 struct ListQuery {
-    user: Option<UserRef>,
+    user: Option<Owner>,
     filters: Vec<(&'static str, String)>,
     page: u32,
     per_page: u32,
@@ -129,8 +152,11 @@ fn validate_list(p: &ListPersonalAccessTokensParams) -> Result<ListQuery> {
                     .with_hint("-Mine lists your own tokens; -UserId names another user's."),
             );
         }
-        (Some(text), false) => Some(parse_user(text)?),
-        (None, true) => Some(UserRef::Me),
+        (Some(text), false) => Some(match as_email(text) {
+            Some(email) => Owner::Email(email),
+            None => Owner::User(parse_user(text)?),
+        }),
+        (None, true) => Some(Owner::User(UserRef::Me)),
         (None, false) => None,
     };
     let mut filters = Vec::new();
@@ -208,9 +234,10 @@ pub fn list(
 
     let user_id = match &q.user {
         None => None,
-        Some(UserRef::Id(id)) => Some(*id),
-        Some(UserRef::Me) => Some(ctx.gitlab.users.current(&client, ctx.reporter)?.id),
-        Some(UserRef::Username(name)) => Some(
+        Some(Owner::User(UserRef::Id(id))) => Some(*id),
+        Some(Owner::User(UserRef::Me)) => Some(ctx.gitlab.users.current(&client, ctx.reporter)?.id),
+        Some(Owner::Email(email)) => Some(by_email(&client, email, ctx.reporter)?.id),
+        Some(Owner::User(UserRef::Username(name))) => Some(
             ctx.gitlab
                 .users
                 .by_username(&client, name, ctx.reporter)?
@@ -254,7 +281,10 @@ pub fn list(
 }
 
 fn explain_list_refusal(mut err: Error, q: &ListQuery, site: &str) -> Error {
-    let other_user = matches!(q.user, Some(UserRef::Id(_)) | Some(UserRef::Username(_)));
+    let other_user = matches!(
+        q.user,
+        Some(Owner::User(UserRef::Id(_)) | Owner::User(UserRef::Username(_)) | Owner::Email(_))
+    );
     match err.kind {
         // GitLab answers 401 when a non-administrator filters by another user.
         ErrorKind::Unauthorized | ErrorKind::Forbidden if other_user => {
@@ -614,6 +644,30 @@ mod tests {
                 .is_err()
             );
         }
+    }
+
+    #[test]
+    fn email_addresses_are_told_from_usernames() {
+        assert_eq!(
+            as_email(" jane@example.com "),
+            Some("jane@example.com".into())
+        );
+        for not_email in [
+            "jsmith",
+            "@jsmith",
+            "jane@",
+            "jane@localhost",
+            "a b@c.d",
+            "x@.com",
+        ] {
+            assert_eq!(as_email(not_email), None, "{not_email}");
+        }
+        let q = validate_list(&ListPersonalAccessTokensParams {
+            user: Some("jane@example.com".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(q.user, Some(Owner::Email("jane@example.com".into())));
     }
 
     #[test]

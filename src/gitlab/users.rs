@@ -64,6 +64,28 @@ impl UserCache {
     }
 }
 
+/// `GET /users?search=<email>`: the user whose email (or public email) is exactly this address.
+/// GitLab shows other users' private emails only to administrators. Not cached: it is asked
+/// once per record at most.
+pub fn by_email(client: &Client, email: &str, reporter: &mut dyn Reporter) -> Result<User> {
+    let json = client.get("/users", &[("search", email)], reporter)?;
+    let found = json.as_array().cloned().unwrap_or_default();
+    let matches = |user: &serde_json::Value, key: &str| {
+        user.get(key)
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case(email))
+    };
+    let user = found
+        .into_iter()
+        .find(|u| matches(u, "email") || matches(u, "public_email"))
+        .ok_or_else(|| {
+            Error::new(ErrorKind::NotFound, format!("There is no user with the email address '{email}' on {}.", client.site_url()))
+                .with_parameter("user")
+                .with_hint("Check the address, or pass the username or numeric user id. Only administrators can find users by a private email address.")
+        })?;
+    serde_json::from_value(user).map_err(|e| unreadable(client, "GET /users", &e))
+}
+
 fn unreadable(client: &Client, what: &str, cause: &serde_json::Error) -> Error {
     Error::new(
         ErrorKind::ServerError,

@@ -190,10 +190,25 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
         }
         Route::Users => {
             let wanted = req.query.get("username").and_then(Value::as_str);
+            // `search`: part of the username or name; a whole email address matches the user's
+            // email only for administrators (others see public emails, which the fixture leaves empty).
+            let search = req
+                .query
+                .get("search")
+                .and_then(Value::as_str)
+                .map(str::to_lowercase);
             let list: Vec<Value> = state
                 .users
                 .iter()
                 .filter(|u| wanted.is_none_or(|w| u.username.eq_ignore_ascii_case(w)))
+                .filter(|u| {
+                    search.as_deref().is_none_or(|s| {
+                        u.username.to_lowercase().contains(s)
+                            || u.name.to_lowercase().contains(s)
+                            || (caller.admin
+                                && format!("{}@example.test", u.username.to_lowercase()) == s)
+                    })
+                })
                 .map(|u| {
                     Value::Object(if caller.admin {
                         admin_entity(state, u)
