@@ -148,6 +148,14 @@ Describe 'Get-GitlabPersonalAccessToken' {
         $tokens = @([pscustomobject]@{ Username = 'alice' }, [pscustomobject]@{ Username = 'jsmith' } | Get-GitlabPersonalAccessToken)
         $tokens.Name | Should -Be @('a', 'j')
     }
+
+    It 'finds the user of a piped EmailAddress (administrators)' {
+        Add-FakePat @{ username = 'jsmith'; name = 'j' } | Out-Null
+        Clear-FakeRequest $Fake
+        $tokens = @([pscustomobject]@{ EmailAddress = 'jsmith@example.test' } | Get-GitlabPersonalAccessToken)
+        $tokens.Name | Should -Be @('j')
+        (Get-FakeRequest $Fake)[0].query.search | Should -Be 'jsmith@example.test'
+    }
 }
 
 Describe 'Revoke-GitlabPersonalAccessToken' {
