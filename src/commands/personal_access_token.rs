@@ -245,8 +245,15 @@ pub fn parse_user(text: &str) -> Result<UserRef> {
 }
 
 /// [`validate`] against the sites configured now and today's date.
-fn validate_in(params: &CreatePersonalAccessTokenParams, ctx: &Context<'_>) -> Result<Validated> {
-    validate(params, &Sites::load(ctx.env)?, ctx.today)
+fn validate_in(
+    params: &CreatePersonalAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<Validated> {
+    let sites = Sites::load(ctx.env)?;
+    for warning in &sites.warnings {
+        ctx.gitlab.warn_once(warning, ctx.reporter);
+    }
+    validate(params, &sites, ctx.today)
 }
 
 /// `mode: plan`: validate and describe. Never sends HTTP.
