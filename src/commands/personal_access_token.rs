@@ -360,6 +360,33 @@ fn explain_refusal(mut err: Error, v: &Validated) -> Error {
             );
             err.hint = Some(ADMIN_RULE.to_string());
         }
+        ErrorKind::OutcomeUnknown => {
+            let cause = err.message.clone();
+            err.message = format!(
+                "The token '{}' for {} may have been created, but no usable answer came back \
+                 ({}). It was not retried, so at most one token exists.",
+                v.name,
+                v.target(),
+                cause.trim_end_matches('.')
+            );
+            err.hint = Some(format!(
+                "Check before trying again: list the user's tokens with \
+                 Get-GitlabPersonalAccessToken{} (or GET {}/api/v4/personal_access_tokens), or \
+                 look at {} in GitLab. Revoke a token '{}' whose value you do not have, then \
+                 create it again.",
+                match &v.user {
+                    UserRef::Me => String::new(),
+                    UserRef::Id(id) => format!(" -User {id}"),
+                    UserRef::Username(name) => format!(" -User {name}"),
+                },
+                v.site.url,
+                match &v.user {
+                    UserRef::Me => format!("{}/-/user_settings/personal_access_tokens", v.site.url),
+                    _ => format!("the user's page under {}/admin/users", v.site.url),
+                },
+                v.name
+            ));
+        }
         ErrorKind::NotFound if v.user != UserRef::Me => {
             err.message = format!("GitLab found no {}.", v.target());
             err.parameter = Some("user".to_string());

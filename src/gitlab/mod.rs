@@ -19,6 +19,7 @@
 //! - a token sent over plain `http://` to a host other than loopback gets a warning.
 
 pub mod errors;
+mod transport;
 pub mod users;
 
 use crate::config::{Site, Timeouts};
@@ -170,7 +171,7 @@ fn build_agent(proxy_url: Option<&str>, timeouts: Timeouts) -> Result<Agent> {
         .timeout_recv_response(Some(timeouts.read))
         .timeout_recv_body(Some(timeouts.read))
         .build();
-    Ok(config.new_agent())
+    Ok(transport::agent(config))
 }
 
 /// HTTP method of an exchange.
@@ -447,32 +448,28 @@ impl Client {
     }
 }
 
-/// Whether a transport failure happened before the request could have reached the server.
-fn failed_before_sending(err: &ureq::Error) -> bool {
-    use ureq::Timeout;
-    match err {
-        ureq::Error::HostNotFound
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::InvalidProxyUrl
-        | ureq::Error::ConnectProxyFailed(_)
-        | ureq::Error::BadUri(_)
-        | ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_)
-        | ureq::Error::Pem(_)
-        | ureq::Error::TlsRequired
-        | ureq::Error::RequireHttpsOnly(_) => true,
-        ureq::Error::Timeout(t) => matches!(t, Timeout::Resolve | Timeout::Connect),
-        ureq::Error::Io(io) => {
-            matches!(
-                io.kind(),
-                std::io::ErrorKind::ConnectionRefused
-                    | std::io::ErrorKind::AddrNotAvailable
-                    | std::io::ErrorKind::HostUnreachable
-                    | std::io::ErrorKind::NetworkUnreachable
-            ) || tls_failure(io).is_some()
+/// Whether a transport failure happened before the request could have reached the server:
+/// in name resolution or connection setup (marked by [`transport`]), or in the TLS handshake,
+/// which rustls may finish lazily on the first write but which sends no HTTP before it succeeds.
+fn failed_before_sending(err: &ureq::Error, marked: bool) -> bool {
+    marked
+        || match err {
+            ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::InvalidProxyUrl
+            | ureq::Error::ConnectProxyFailed(_)
+            | ureq::Error::BadUri(_)
+            | ureq::Error::Tls(_)
+            | ureq::Error::Rustls(_)
+            | ureq::Error::Pem(_)
+            | ureq::Error::TlsRequired
+            | ureq::Error::RequireHttpsOnly(_) => true,
+            ureq::Error::Timeout(t) => {
+                matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect)
+            }
+            ureq::Error::Io(io) => tls_failure(io).is_some(),
+            _ => false,
         }
-        _ => false,
-    }
 }
 
 /// The TLS error inside an I/O error (rustls reports handshake failures through the socket).
@@ -488,7 +485,8 @@ pub const TRUST_CA_HINT: &str = "If the site's certificate comes from a private 
     that contains it. Do not turn verification off.";
 
 /// A transport failure: no HTTP answer was read.
-fn network_error(err: &ureq::Error, method: Method, what: &str, site_url: &str) -> Error {
+fn network_error(outer: &ureq::Error, method: Method, what: &str, site_url: &str) -> Error {
+    let (err, marked) = transport::unmark(outer);
     let tls = match err {
         ureq::Error::Io(io) => tls_failure(io).map(ToString::to_string),
         ureq::Error::Rustls(e) => Some(e.to_string()),
@@ -501,6 +499,9 @@ fn network_error(err: &ureq::Error, method: Method, what: &str, site_url: &str) 
             tls.as_deref().unwrap_or_default()
         ),
         ureq::Error::HostNotFound => "the host name could not be resolved".to_string(),
+        ureq::Error::Io(io) if marked && io.to_string().contains("lookup address") => {
+            format!("the host name could not be resolved ({io})")
+        }
         ureq::Error::Timeout(t) => format!("it timed out ({t})"),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             "the connection was refused".to_string()
@@ -517,7 +518,7 @@ fn network_error(err: &ureq::Error, method: Method, what: &str, site_url: &str) 
         }
         _ => "of a transport error".to_string(),
     };
-    if method == Method::Post && !failed_before_sending(err) {
+    if method == Method::Post && !failed_before_sending(err, marked) {
         return Error::new(
             ErrorKind::OutcomeUnknown,
             format!(
@@ -532,8 +533,16 @@ fn network_error(err: &ureq::Error, method: Method, what: &str, site_url: &str) 
         format!("{what} failed because {reason}."),
     )
     .caused_by(err);
+    let slow = matches!(err, ureq::Error::Timeout(_));
     error.hint = Some(if tls.is_some() {
         TRUST_CA_HINT.to_string()
+    } else if slow {
+        format!(
+            "Check that {site_url} is reachable from here. If it is just slow, raise the timeouts \
+             with {} / {} or the site's ConnectTimeoutSeconds / TimeoutSeconds in the config file.",
+            crate::config::CONNECT_TIMEOUT_VAR,
+            crate::config::TIMEOUT_VAR
+        )
     } else if method == Method::Post {
         format!(
             "Nothing reached GitLab, so it is safe to try again once {site_url} is reachable \
