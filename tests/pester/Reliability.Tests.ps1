@@ -1,0 +1,190 @@
+# Reliability and security through the real module: a create that may have reached GitLab is
+# GitlabCli.OutcomeUnknown and says how to check; an engine that dies mid-pipeline loses no token;
+# no secret is in any process's command line or environment during a run; pipelines in parallel
+# runspaces each get their own results; config-file warnings reach Write-Warning.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-GitlabCliUnderTest
+    $script:Fake = Start-FakeGitlab
+    Enter-TestEnvironment -Fake $Fake | Out-Null
+}
+
+AfterAll {
+    Set-EngineOverride $null
+    Exit-TestEnvironment
+    Stop-FakeGitlab $Fake
+}
+
+Describe 'A create that may have reached GitLab' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'is GitlabCli.OutcomeUnknown (OperationStopped), sent once, with how to check' {
+        $env:GITLAB_ACCESS_TOKEN = $Fake.UserToken
+        try {
+            Invoke-Fake $Fake -Method POST -Path '/__fake/fail' -Body @{ count = 1; status = 500; body = '{"message":"500 Internal Server Error"}' } | Out-Null
+            { New-GitlabPersonalAccessToken -Name 'Maybe' -Scope 'k8s_proxy' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'GitlabCli.OutcomeUnknown,New-GitlabPersonalAccessToken'
+            New-GitlabPersonalAccessToken -Name 'Maybe' -Scope 'k8s_proxy' -ErrorAction SilentlyContinue -ErrorVariable failures | Out-Null
+        } finally {
+            $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
+        }
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 2 -Because 'one POST per call, never a retry'
+    }
+
+    It 'carries the hint and status on the record' {
+        $env:GITLAB_ACCESS_TOKEN = $Fake.UserToken
+        try {
+            Invoke-Fake $Fake -Method POST -Path '/__fake/fail' -Body @{ count = 1; status = 502; body = '<html>bad gateway</html>'; content_type = 'text/html' } | Out-Null
+            New-GitlabPersonalAccessToken -Name 'Maybe' -Scope 'k8s_proxy' -ErrorAction SilentlyContinue -ErrorVariable failures | Out-Null
+        } finally {
+            $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
+        }
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.OutcomeUnknown*'
+        $failures[0].CategoryInfo.Category | Should -Be 'OperationStopped'
+        $failures[0].Exception.Status | Should -Be 502
+        $failures[0].Exception.Message | Should -BeLike "*'Maybe'*may have been created*"
+        $failures[0].ErrorDetails.RecommendedAction | Should -BeLike '*Get-GitlabPersonalAccessToken*'
+    }
+}
+
+Describe 'The engine dying mid-pipeline' -Skip:($IsWindows) {
+    BeforeAll {
+        # A stand-in engine: plans every record, creates a token for the first run, and dies on
+        # the second with a message on stderr.
+        $script:DyingEngine = Join-Path $TestDrive 'dying-engine'
+        @'
+#!/bin/sh
+n=0
+runs=0
+while IFS= read -r line; do
+  n=$((n+1))
+  case "$line" in
+    *'"mode":"plan"'*)
+      printf '{"v":1,"id":"%s","type":"plan","plan":{"command":"create-personal-access-token","target":"record %s","action":"Create personal access token","requests":[],"params":{"name":"r%s","scopes":["api"]}}}\n' "$n" "$n" "$n" ;;
+    *)
+      runs=$((runs+1))
+      if [ "$runs" -ge 2 ]; then
+        echo 'engine crashed on purpose' >&2
+        exit 3
+      fi
+      printf '{"v":1,"id":"%s","type":"result","result":{"id":501,"name":"first","revoked":false,"scopes":["api"],"active":true,"token":"glpat-survivor-token-0001","site_url":"https://gitlab.example.com","copied_to_clipboard":false}}\n' "$n" ;;
+  esac
+done
+'@ | Set-Content -LiteralPath $DyingEngine -Encoding utf8NoBOM
+        chmod +x $DyingEngine
+    }
+    BeforeEach { Set-EngineOverride $DyingEngine }
+    AfterEach { Set-EngineOverride $null }
+
+    It 'keeps the token already created, even in an assignment' {
+        $tokens = @('a', 'b', 'c', 'd' | ForEach-Object { [pscustomobject]@{ Name = $_ } } |
+                New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction SilentlyContinue -ErrorVariable failures)
+        $tokens.Count | Should -Be 1
+        $tokens[0].Token | Should -Be 'glpat-survivor-token-0001'
+        $failures.Count | Should -Be 3
+    }
+
+    It 'gives the record in flight OutcomeUnknown and each later record EngineFailed, naming it' {
+        $records = 'a', 'b', 'c', 'd' | ForEach-Object { [pscustomobject]@{ Name = $_ } }
+        $null = $records | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction SilentlyContinue -ErrorVariable failures
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.OutcomeUnknown*'
+        $failures[0].TargetObject.Name | Should -Be 'b'
+        $failures[0].Exception.Message | Should -BeLike '*record 2 may have been created*engine crashed on purpose*'
+        $failures[1].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.EngineFailed*'
+        $failures[1].TargetObject.Name | Should -Be 'c'
+        $failures[1].Exception.Message | Should -BeLike 'No token was created for record 3*'
+        $failures[2].TargetObject.Name | Should -Be 'd'
+        $failures[2].Exception.Message | Should -BeLike 'No token was created for record 4*'
+    }
+
+    It 'leaves no engine open' {
+        'a', 'b' | ForEach-Object { [pscustomobject]@{ Name = $_ } } |
+            New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction SilentlyContinue | Out-Null
+        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+    }
+}
+
+Describe 'Secrets in the process table' -Skip:(-not $IsLinux) {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'no process''s command line or environment holds the access token or a new token while the engine runs' {
+        # The access token comes from the config file, so it is in no environment to start with.
+        Set-TestConfig -Sites @(@{ Url = $Fake.Url; AccessToken = $Fake.AdminToken; IsDefault = $true })
+        $savedUrl = $env:GITLAB_URL
+        Remove-Item Env:\GITLAB_ACCESS_TOKEN, Env:\GITLAB_URL
+        $script:Snapshots = [System.Collections.Generic.List[string]]::new()
+        try {
+            'one', 'two', 'three' | ForEach-Object { [pscustomobject]@{ Name = $_ } } |
+                New-GitlabPersonalAccessToken -Scope 'api' |
+                ForEach-Object {
+                    # Runs while the engine is alive, after this token was created.
+                    foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction SilentlyContinue | Where-Object Name -Match '^\d+$') {
+                        foreach ($file in 'cmdline', 'environ') {
+                            try { $script:Snapshots.Add([System.IO.File]::ReadAllText("$($dir.FullName)/$file")) } catch { $null = $_ }
+                        }
+                    }
+                    $_
+                } | Out-Null
+        } finally {
+            $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
+            $env:GITLAB_URL = $savedUrl
+            Remove-TestConfig
+        }
+        $issued = @(Get-FakeToken $Fake | ForEach-Object token)
+        $issued.Count | Should -Be 3
+        $Snapshots.Count | Should -BeGreaterThan 10
+        $engines = @($Snapshots | Where-Object { $_ -like '*gitlabcli*serve*' })
+        $engines.Count | Should -BeGreaterThan 0 -Because 'the engine was alive during the scan'
+        foreach ($text in $Snapshots) {
+            $text.Contains($Fake.AdminToken) | Should -BeFalse
+            foreach ($value in $issued) { $text.Contains($value) | Should -BeFalse }
+        }
+    }
+}
+
+Describe 'Pipelines in parallel runspaces' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'each get their own tokens, all correct' {
+        $manifest = Get-ModuleManifestPath
+        $results = 1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
+            Import-Module $using:manifest
+            $lane = $_
+            1..5 | ForEach-Object { [pscustomobject]@{ Name = "lane$lane-$_" } } |
+                New-GitlabPersonalAccessToken -Scope 'api' |
+                ForEach-Object { [pscustomobject]@{ Lane = $lane; Name = $_.Name; Token = $_.Token } }
+        }
+        $results.Count | Should -Be 20
+        foreach ($lane in 1..4) {
+            $mine = @($results | Where-Object Lane -EQ $lane)
+            ($mine.Name -join ',') | Should -Be ((1..5 | ForEach-Object { "lane$lane-$_" }) -join ',')
+        }
+        $issued = @(Get-FakeToken $Fake)
+        $issued.Count | Should -Be 20
+        foreach ($result in $results) {
+            $match = @($issued | Where-Object token -EQ $result.Token)
+            $match.Count | Should -Be 1
+            $match[0].name | Should -Be $result.Name
+        }
+    }
+}
+
+Describe 'Config file warnings' -Skip:(-not $IsLinux) {
+    AfterEach { Remove-TestConfig }
+
+    It 'warns when others can read the config file, and not when it is 0600' {
+        Set-TestConfig -Sites @(@{ Url = 'https://gitlab.example.com'; AccessToken = 'config-file-token-1234'; IsDefault = $true })
+        $path = Get-TestConfigPath
+        chmod 644 $path
+        $all = New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' -WhatIf 3>&1
+        $warnings = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message)
+        $warnings.Count | Should -Be 1
+        $warnings[0] | Should -BeLike "*$path*chmod 600*"
+        $warnings[0] | Should -Not -BeLike '*config-file-token-1234*'
+        chmod 600 $path
+        $all = New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' -WhatIf 3>&1
+        @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
+    }
+}
