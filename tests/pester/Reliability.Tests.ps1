@@ -144,6 +144,31 @@ Describe 'Secrets in the process table' -Skip:(-not $IsLinux) {
     }
 }
 
+Describe 'Secrets in every stream' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'a successful run shows the new token only in the output object, and the access token nowhere' {
+        $run = Invoke-InScriptedHost -Script @'
+            $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'
+            New-GitlabPersonalAccessToken -UserId jsmith -Name 'Streams' -Scope api -Verbose -Debug *>&1 |
+                ForEach-Object { if ($_ -is [pscustomobject] -and $_.PSObject.TypeNames -contains 'Gitlab.NewPersonalAccessToken') { $_ } else { "stream: $_" } }
+            New-GitlabPersonalAccessToken -UserId jsmith -Name 'Streams' -Scope api -WhatIf -Verbose -Debug
+'@
+        $issued = @(Get-FakeToken $Fake | ForEach-Object token)
+        $issued.Count | Should -Be 1
+        $tokens = @($run.Output | Where-Object { $_ -isnot [string] })
+        $tokens.Count | Should -Be 1
+        $tokens[0].Token | Should -Be $issued[0]
+        $texts = @($run.Output | Where-Object { $_ -is [string] }) + @($run.Lines) + @($run.Warnings | ForEach-Object Message) +
+            @($run.Information | ForEach-Object { "$($_.MessageData)" }) + @($run.Errors | ForEach-Object { "$_" })
+        @($texts | Where-Object { $_ -like 'stream: *' }).Count | Should -BeGreaterThan 3 -Because 'verbose and debug records were captured'
+        @($run.Lines | Where-Object { $_ -like 'What if:*' }).Count | Should -Be 1
+        $all = $texts -join "`n"
+        $all.Contains($Fake.AdminToken) | Should -BeFalse
+        $all.Contains($issued[0]) | Should -BeFalse
+    }
+}
+
 Describe 'Pipelines in parallel runspaces' {
     BeforeEach { Reset-Fake $Fake }
 
