@@ -106,6 +106,41 @@ done
     }
 }
 
+Describe 'A result the wrapper cannot fully read' -Skip:($IsWindows) {
+    BeforeAll {
+        # A stand-in engine whose result has fields of the wrong type.
+        $script:OddEngine = Join-Path $TestDrive 'odd-engine'
+        @'
+#!/bin/sh
+n=0
+while IFS= read -r line; do
+  n=$((n+1))
+  case "$line" in
+    *'"mode":"plan"'*)
+      printf '{"v":1,"id":"%s","type":"plan","plan":{"command":"create-personal-access-token","target":"me","action":"Create","requests":[],"params":{"name":"odd","scopes":["api"]}}}\n' "$n" ;;
+    *)
+      printf '{"v":1,"id":"%s","type":"result","result":{"id":"not-a-number","name":"odd","user_id":{"x":1},"scopes":["api"],"token":"glpat-odd-but-kept-0001","site_url":"https://gitlab.example.com"}}\n' "$n" ;;
+  esac
+done
+'@ | Set-Content -LiteralPath $OddEngine -Encoding utf8NoBOM
+        chmod +x $OddEngine
+    }
+    AfterEach { Set-EngineOverride $null }
+
+    It 'still outputs the token, with a warning' {
+        Set-EngineOverride $OddEngine
+        $all = New-GitlabPersonalAccessToken -Name 'odd' -Scope 'api' 3>&1
+        $warnings = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        $tokens = @($all | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] })
+        $tokens.Count | Should -Be 1
+        $tokens[0].Token | Should -Be 'glpat-odd-but-kept-0001'
+        $tokens[0].Name | Should -Be 'odd'
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike '*GitLab shows it only once*'
+        $warnings[0].Message | Should -Not -BeLike '*glpat-odd-but-kept-0001*'
+    }
+}
+
 Describe 'Secrets in the process table' -Skip:(-not $IsLinux) {
     BeforeEach { Reset-Fake $Fake }
 

@@ -154,7 +154,7 @@ function Invoke-GitlabCliPatPipeline {
             }
 
             $result = $answer.Body['result']
-            $token = ConvertTo-GitlabNewPersonalAccessToken -Result $result
+            $token = ConvertTo-GitlabCliTokenOutput -Result $result
             if ($result['copied_to_clipboard'] -eq $true) {
                 Write-Host "Copied the new personal access token '$($token.Name)' (id $($token.Id)) for $($item.Target) to the clipboard. GitLab shows it only this once: paste it where it belongs now."
             } else {
