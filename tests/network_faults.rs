@@ -348,3 +348,63 @@ fn a_bad_timeout_setting_is_a_config_error_and_sends_nothing() {
     );
     assert!(fake.requests().is_empty());
 }
+
+/// A loopback listener whose accept queue is full, so a new connection's SYN goes unanswered
+/// and connecting hangs until the client gives up (Linux drops SYNs to a full accept queue).
+/// `None` if a connection still completed after 16 tries.
+#[cfg(target_os = "linux")]
+fn listener_that_never_completes_a_connect() -> Option<(u16, Vec<std::net::TcpStream>, i32)> {
+    use std::net::{SocketAddr, TcpStream};
+    // SAFETY: plain socket calls on a descriptor this function owns; the address is a valid
+    // sockaddr_in for its stated length.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(libc::bind(fd, (&raw const addr).cast(), len), 0);
+        assert_eq!(libc::listen(fd, 0), 0);
+        let mut bound: libc::sockaddr_in = std::mem::zeroed();
+        let mut bound_len = len;
+        libc::getsockname(fd, (&raw mut bound).cast(), &mut bound_len);
+        let port = u16::from_be(bound.sin_port);
+        let target: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        // Fill the queue (never accepted) until a connect no longer completes.
+        let mut held = Vec::new();
+        for _ in 0..16 {
+            match TcpStream::connect_timeout(&target, Duration::from_millis(300)) {
+                Ok(stream) => held.push(stream),
+                Err(_) => return Some((port, held, fd)),
+            }
+        }
+        libc::close(fd);
+        None
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_connect_timeout_is_network_and_safe_even_for_a_create() {
+    let (port, _held, fd) = listener_that_never_completes_a_connect()
+        .expect("a full accept queue leaves new connects hanging on Linux");
+    let url = format!("http://127.0.0.1:{port}");
+    let mut engine = EngineSetup::env_site(&url, ACCESS)
+        .var("GITLABCLI_CONNECT_TIMEOUT_SECONDS", "0.5")
+        .start();
+    let reply = engine.create(self_service());
+    let error = reply.error();
+    assert_eq!(error.kind, ErrorKind::Network, "{error:?}");
+    assert!(error.message.contains("timed out"), "{}", error.message);
+    assert!(
+        error
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("GITLABCLI_CONNECT_TIMEOUT_SECONDS"),
+        "{error:?}"
+    );
+    // SAFETY: closing the listener this test created.
+    unsafe { libc::close(fd) };
+}
