@@ -310,7 +310,16 @@ pub fn run(
     if v.copy_to_clipboard
         && let Some(secret) = token.token.take()
     {
-        match (ctx.clipboard)(&secret) {
+        // A panic in clipboard code must not lose the token GitLab just created.
+        let copied =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (ctx.clipboard)(&secret)))
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorKind::Clipboard,
+                        "The clipboard code failed unexpectedly",
+                    ))
+                });
+        match copied {
             Ok(()) => token.copied_to_clipboard = true,
             Err(e) => {
                 ctx.reporter.warning(format!(
