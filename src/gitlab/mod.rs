@@ -623,6 +623,29 @@ mod tests {
     }
 
     #[test]
+    fn clear_text_means_http_to_a_host_other_than_loopback() {
+        for url in [
+            "http://gitlab.example.com",
+            "http://10.0.0.5:8080/gitlab",
+            "http://[2001:db8::1]",
+            "http://localhost.example.com",
+        ] {
+            assert!(sends_token_in_clear(url), "{url}");
+        }
+        for url in [
+            "https://gitlab.example.com",
+            "http://localhost:3000",
+            "http://LOCALHOST.",
+            "http://app.localhost",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:80",
+        ] {
+            assert!(!sends_token_in_clear(url), "{url}");
+        }
+    }
+
+    #[test]
     fn user_agent_names_the_product_and_version() {
         assert!(user_agent().starts_with(&format!("GitlabCli/{}", crate::VERSION)));
     }

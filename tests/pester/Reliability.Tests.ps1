@@ -237,6 +237,24 @@ Describe 'Pipelines in parallel runspaces' {
     }
 }
 
+Describe 'Plain http to a remote host' {
+    It 'warns once per pipeline that the token would travel in clear' {
+        $saved = $env:GITLAB_URL
+        $env:GITLAB_URL = 'http://gitlab.invalid'
+        try {
+            $all = 'a', 'b' | ForEach-Object { [pscustomobject]@{ Name = $_ } } |
+                New-GitlabPersonalAccessToken -Scope 'k8s_proxy' -ErrorAction SilentlyContinue -ErrorVariable failures 3>&1
+        } finally {
+            $env:GITLAB_URL = $saved
+        }
+        $warnings = @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message)
+        $warnings.Count | Should -Be 1
+        $warnings[0] | Should -BeLike '*http://gitlab.invalid uses plain http://*unencrypted*'
+        $failures.Count | Should -Be 2
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'GitlabCli.Network,New-GitlabPersonalAccessToken' }
+    }
+}
+
 Describe 'Config file warnings' -Skip:(-not $IsLinux) {
     AfterEach { Remove-TestConfig }
 
