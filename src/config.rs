@@ -20,6 +20,13 @@
 //! URLs are normalised by [`normalize_url`]. Two URLs name the same site when they agree after
 //! normalisation except for the scheme: host (case-insensitively), port and path all count.
 //!
+//! Timeouts: `ConnectTimeoutSeconds` and `TimeoutSeconds` per site in the file, or
+//! `GITLABCLI_CONNECT_TIMEOUT_SECONDS` and `GITLABCLI_TIMEOUT_SECONDS` in the environment (which
+//! win over the file, for every site). See [`Timeouts`].
+//!
+//! A config file that users other than its owner may read gets a warning (it holds tokens).
+//! Errors about a site's values name the file, the site's position and the line.
+//!
 //! Access tokens stay in [`Secret`] and never appear in a message; the config file's own text is
 //! not quoted in errors beyond the YAML parser's description, from which token values are removed.
 
@@ -28,6 +35,7 @@ use crate::protocol::{SiteInfo, SiteSource};
 use crate::secret::Secret;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The config file, relative to the home directory.
 pub const CONFIG_RELATIVE_PATH: &str = ".config/powershell/gitlabcli/config.yml";
@@ -38,6 +46,45 @@ pub const DEFAULT_GITLAB_URL: &str = "https://gitlab.com";
 /// The parameter name of a site URL the caller passes.
 const SITE_URL: &str = "site_url";
 
+/// The environment variable for the connect timeout, in seconds.
+pub const CONNECT_TIMEOUT_VAR: &str = "GITLABCLI_CONNECT_TIMEOUT_SECONDS";
+/// The environment variable for the read timeout, in seconds.
+pub const TIMEOUT_VAR: &str = "GITLABCLI_TIMEOUT_SECONDS";
+
+/// How long the engine waits on the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Timeouts {
+    /// Resolving the host name, connecting, and the TLS handshake (and a proxy's CONNECT).
+    pub connect: Duration,
+    /// Each of: sending the request, waiting for the answer's head, reading its body.
+    pub read: Duration,
+}
+
+impl Timeouts {
+    /// 15 seconds to connect.
+    pub const DEFAULT_CONNECT: Duration = Duration::from_secs(15);
+    /// 60 seconds for each read or write phase.
+    pub const DEFAULT_READ: Duration = Duration::from_secs(60);
+    /// The longest timeout accepted.
+    const MAX_SECONDS: f64 = 3600.0;
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Timeouts::DEFAULT_CONNECT,
+            read: Timeouts::DEFAULT_READ,
+        }
+    }
+}
+
+/// Seconds as written (`30`, `2.5`) to a duration; `None` when not a number from 0.1 to 3600.
+fn parse_seconds(text: &str) -> Option<Duration> {
+    let seconds: f64 = text.trim().parse().ok()?;
+    (seconds.is_finite() && (0.1..=Timeouts::MAX_SECONDS).contains(&seconds))
+        .then(|| Duration::from_secs_f64(seconds))
+}
+
 /// What the engine reads from its environment. Tests build one by hand.
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
@@ -47,6 +94,34 @@ pub struct Environment {
     pub gitlab_access_token: Option<Secret>,
     /// The home directory, for the config file.
     pub home: Option<PathBuf>,
+    /// `GITLABCLI_CONNECT_TIMEOUT_SECONDS`, as written.
+    pub connect_timeout: Option<String>,
+    /// `GITLABCLI_TIMEOUT_SECONDS`, as written.
+    pub timeout: Option<String>,
+}
+
+impl Environment {
+    /// The timeouts the environment sets, each `None` when its variable is not set.
+    ///
+    /// Errors (config): a variable that is not a number of seconds from 0.1 to 3600.
+    fn timeouts(&self) -> Result<(Option<Duration>, Option<Duration>)> {
+        let read = |name: &str, value: &Option<String>| -> Result<Option<Duration>> {
+            let Some(text) = value else { return Ok(None) };
+            parse_seconds(text).map(Some).ok_or_else(|| {
+                let shown: String = text.chars().take(40).collect();
+                Error::config(format!(
+                    "{name} is '{shown}', which is not a number of seconds from 0.1 to 3600."
+                ))
+                .with_hint(format!(
+                    "Set {name} to a number of seconds such as 30, or unset it."
+                ))
+            })
+        };
+        Ok((
+            read(CONNECT_TIMEOUT_VAR, &self.connect_timeout)?,
+            read(TIMEOUT_VAR, &self.timeout)?,
+        ))
+    }
 }
 
 impl Environment {
@@ -65,6 +140,8 @@ impl Environment {
             gitlab_url: var("GITLAB_URL"),
             gitlab_access_token: var("GITLAB_ACCESS_TOKEN").map(Secret::new),
             home: dirs::home_dir(),
+            connect_timeout: var(CONNECT_TIMEOUT_VAR),
+            timeout: var(TIMEOUT_VAR),
         }
     }
 }
@@ -77,6 +154,8 @@ pub struct Site {
     /// `None` when the site has no access token, or a blank one.
     pub token: Option<Secret>,
     pub proxy_url: Option<String>,
+    /// The site's timeouts, with the environment's applied.
+    pub timeouts: Timeouts,
     /// As the source says: `IsDefault` for config sites; always true for the environment's site.
     /// [`Sites::list`] reports which site is actually used by default.
     pub is_default: bool,
@@ -95,6 +174,9 @@ pub struct Sites {
     pub sites: Vec<Site>,
     /// The config file that was (or would have been) read.
     pub config_path: Option<PathBuf>,
+    /// Things the user should know but that do not stop a request (a config file others can
+    /// read). The caller sends them as warnings.
+    pub warnings: Vec<String>,
 }
 
 impl Sites {
@@ -103,6 +185,7 @@ impl Sites {
     /// Errors (config): `GITLAB_URL` is not a usable URL; the file cannot be read, is not YAML,
     /// or has a site without a usable `Url`, or with values of the wrong type.
     pub fn load(env: &Environment) -> Result<Sites> {
+        let (env_connect, env_read) = env.timeouts()?;
         let mut sites = Vec::new();
         if let Some(token) = env.gitlab_access_token.as_ref().filter(|t| !t.is_empty()) {
             let given = env
@@ -125,6 +208,7 @@ impl Sites {
                 url,
                 token: Some(token.clone()),
                 proxy_url: None,
+                timeouts: Timeouts::default(),
                 is_default: true,
                 source: SiteSource::Environment,
             });
@@ -133,10 +217,23 @@ impl Sites {
             .home
             .as_ref()
             .map(|home| home.join(CONFIG_RELATIVE_PATH));
+        let mut warnings = Vec::new();
         if let Some(path) = &config_path {
-            sites.extend(read_config_file(path)?);
+            sites.extend(read_config_file(path, &mut warnings)?);
         }
-        Ok(Sites { sites, config_path })
+        for site in &mut sites {
+            if let Some(connect) = env_connect {
+                site.timeouts.connect = connect;
+            }
+            if let Some(read) = env_read {
+                site.timeouts.read = read;
+            }
+        }
+        Ok(Sites {
+            sites,
+            config_path,
+            warnings,
+        })
     }
 
     /// The sites, without tokens, for `list-sites`.
@@ -362,8 +459,28 @@ fn shown_url(input: &str) -> String {
     text
 }
 
+/// A warning when the file at `path` can be read by users other than its owner.
+#[cfg(unix)]
+fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o044 != 0).then(|| {
+        format!(
+            "The config file {} holds access tokens but other users can read it (mode {mode:03o}). \
+             Run: chmod 600 '{}'",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_path: &Path) -> Option<String> {
+    None
+}
+
 /// The sites the config file at `path` defines; none when it does not exist.
-fn read_config_file(path: &Path) -> Result<Vec<Site>> {
+fn read_config_file(path: &Path, warnings: &mut Vec<String>) -> Result<Vec<Site>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -375,6 +492,7 @@ fn read_config_file(path: &Path) -> Result<Vec<Site>> {
             );
         }
     };
+    warnings.extend(permission_warning(path));
     parse_config(&text, path)
 }
 
@@ -383,7 +501,12 @@ fn parse_config(text: &str, path: &Path) -> Result<Vec<Site>> {
     let file = path.display();
     let root: Value = serde_saphyr::from_str(text).map_err(|e| {
         let cause = redact_tokens(&e.without_snippet().to_string(), text);
-        Error::config(format!("The config file {file} is not valid YAML."))
+        let at = e
+            .location()
+            .filter(|l| l.line() > 0)
+            .map(|l| format!(" (line {}, column {})", l.line(), l.column()))
+            .unwrap_or_default();
+        Error::config(format!("The config file {file} is not valid YAML{at}."))
             .caused_by_text(cause)
             .with_hint(format!(
                 "Fix the YAML in {file} (a Sites list of entries with Url and AccessToken), or \
@@ -410,20 +533,36 @@ fn parse_config(text: &str, path: &Path) -> Result<Vec<Site>> {
         },
         _ => return Err(layout()),
     };
+    let lines = lines::site_lines(text);
     entries
         .iter()
         .enumerate()
-        .map(|(i, entry)| parse_site(entry, i + 1, path))
+        .map(|(i, entry)| {
+            let none = lines::SiteLines::default();
+            parse_site(entry, i + 1, path, lines.get(i).unwrap_or(&none))
+        })
         .collect()
 }
 
-/// One entry of `Sites`, the `position`th (from 1).
-fn parse_site(entry: &Value, position: usize, path: &Path) -> Result<Site> {
+/// One entry of `Sites`, the `position`th (from 1); `lines` says where its parts are.
+fn parse_site(
+    entry: &Value,
+    position: usize,
+    path: &Path,
+    lines: &lines::SiteLines,
+) -> Result<Site> {
     let file = path.display();
     let at = format!("Site {position} in {file}");
-    let err = |problem: String, fix: &str| {
-        Error::config(format!("{at} {problem}.")).with_hint(format!("{fix} in {file}."))
+    let err_at = |at: &str, key: Option<&str>, problem: String, fix: &str| {
+        let line = key
+            .and_then(|k| lines.key_line(k))
+            .or(lines.entry)
+            .map(|n| format!(" (line {n})"))
+            .unwrap_or_default();
+        Error::config(format!("{at}{line} {problem}.")).with_hint(format!("{fix} in {file}."))
     };
+    let err = |problem: String, fix: &str| err_at(&at, None, problem, fix);
+    let err_key = |key: &str, problem: String, fix: &str| err_at(&at, Some(key), problem, fix);
     let Value::Object(map) = entry else {
         return Err(err(
             "is not a mapping with Url and AccessToken".to_string(),
@@ -435,7 +574,8 @@ fn parse_site(entry: &Value, position: usize, path: &Path) -> Result<Site> {
         Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => Some(s.as_str()),
         Some(_) => {
-            return Err(err(
+            return Err(err_key(
+                "url",
                 "has a Url that is not text".to_string(),
                 "Give its Url as text, such as https://gitlab.example.com,",
             ));
@@ -448,7 +588,8 @@ fn parse_site(entry: &Value, position: usize, path: &Path) -> Result<Site> {
         ));
     };
     let url = normalize(url_text).map_err(|why| {
-        err(
+        err_key(
+            "url",
             format!(
                 "has Url '{}', which is not usable: {why}",
                 shown_url(url_text.trim())
@@ -457,15 +598,14 @@ fn parse_site(entry: &Value, position: usize, path: &Path) -> Result<Site> {
         )
     })?;
     let at = format!("Site {position} ({url}) in {file}");
-    let err = |problem: String, fix: &str| {
-        Error::config(format!("{at} {problem}.")).with_hint(format!("{fix} in {file}."))
-    };
+    let err_key = |key: &str, problem: String, fix: &str| err_at(&at, Some(key), problem, fix);
     let token = match get(map, "accesstoken") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(Secret::new(s.trim())).filter(|t| !t.is_empty()),
         Some(_) => {
             // Never quote it: it may be a token YAML read as a number.
-            return Err(err(
+            return Err(err_key(
+                "accesstoken",
                 "has an AccessToken that is not text".to_string(),
                 "Quote its AccessToken value",
             ));
@@ -475,7 +615,8 @@ fn parse_site(entry: &Value, position: usize, path: &Path) -> Result<Site> {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.trim().to_string()).filter(|p| !p.is_empty()),
         Some(_) => {
-            return Err(err(
+            return Err(err_key(
+                "proxyurl",
                 "has a ProxyUrl that is not text".to_string(),
                 "Give its ProxyUrl as text, such as http://proxy.example.com:3128,",
             ));
@@ -492,16 +633,44 @@ fn parse_site(entry: &Value, position: usize, path: &Path) -> Result<Site> {
                 Value::Number(n) => n.to_string(),
                 _ => "a list or mapping".to_string(),
             };
-            return Err(err(
+            return Err(err_key(
+                "isdefault",
                 format!("has IsDefault {value}; it must be true or false"),
                 "Set its IsDefault to true or false",
             ));
         }
     };
+    let mut timeouts = Timeouts::default();
+    for (key, name, slot) in [
+        (
+            "connecttimeoutseconds",
+            "ConnectTimeoutSeconds",
+            &mut timeouts.connect,
+        ),
+        ("timeoutseconds", "TimeoutSeconds", &mut timeouts.read),
+    ] {
+        let seconds = match get(map, key) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Number(n)) => parse_seconds(&n.to_string()),
+            Some(Value::String(s)) => parse_seconds(s),
+            Some(_) => None,
+        };
+        match seconds {
+            Some(duration) => *slot = duration,
+            None => {
+                return Err(err_key(
+                    key,
+                    format!("has a {name} that is not a number of seconds from 0.1 to 3600"),
+                    &format!("Set its {name} to a number of seconds such as 30, or remove it,"),
+                ));
+            }
+        }
+    }
     Ok(Site {
         url,
         token,
         proxy_url,
+        timeouts,
         is_default,
         source: SiteSource::ConfigFile,
     })
@@ -562,6 +731,162 @@ fn redact_tokens(message: &str, yaml: &str) -> String {
     out
 }
 
+/// Where the parts of each site are in the config file's text, for messages.
+mod lines {
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_saphyr::Spanned;
+    use std::fmt;
+
+    /// The line of a site's entry and of each of its keys (lower case, without `_` or `-`).
+    #[derive(Default)]
+    pub struct SiteLines {
+        pub entry: Option<u64>,
+        keys: Vec<(String, u64)>,
+    }
+
+    impl SiteLines {
+        pub fn key_line(&self, key: &str) -> Option<u64> {
+            self.keys.iter().find(|(k, _)| k == key).map(|(_, n)| *n)
+        }
+    }
+
+    /// A YAML node with the locations of its children.
+    enum Node {
+        Map(Vec<(String, Spanned<Node>)>),
+        Seq(Vec<Spanned<Node>>),
+        Other,
+    }
+
+    impl<'de> Deserialize<'de> for Node {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
+            deserializer.deserialize_any(NodeVisitor)
+        }
+    }
+
+    struct NodeVisitor;
+
+    impl<'de> Visitor<'de> for NodeVisitor {
+        type Value = Node;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any YAML node")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(key) = map.next_key::<KeyText>()? {
+                entries.push((key.0, map.next_value::<Spanned<Node>>()?));
+            }
+            Ok(Node::Map(entries))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+                items.push(item);
+            }
+            Ok(Node::Seq(items))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Node, E> {
+            Ok(Node::Other)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Node, E> {
+            Ok(Node::Other)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Node, E> {
+            Ok(Node::Other)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Node, E> {
+            Ok(Node::Other)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Node, E> {
+            Ok(Node::Other)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+            Ok(Node::Other)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+            Ok(Node::Other)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+            Node::deserialize(d)
+        }
+    }
+
+    /// A key as text; keys that are not scalars become empty.
+    struct KeyText(String);
+
+    impl<'de> Deserialize<'de> for KeyText {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<KeyText, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = KeyText;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a mapping key")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
+                    Ok(KeyText(v.to_string()))
+                }
+                fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyText, E> {
+                    Ok(KeyText(v.to_string()))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyText, E> {
+                    Ok(KeyText(v.to_string()))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyText, E> {
+                    Ok(KeyText(v.to_string()))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeyText, E> {
+                    Ok(KeyText(v.to_string()))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<KeyText, E> {
+                    Ok(KeyText(String::new()))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeyText, A::Error> {
+                    NodeVisitor.visit_map(map).map(|_| KeyText(String::new()))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<KeyText, A::Error> {
+                    NodeVisitor.visit_seq(seq).map(|_| KeyText(String::new()))
+                }
+            }
+            deserializer.deserialize_any(V)
+        }
+    }
+
+    fn normalise(key: &str) -> String {
+        key.chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    }
+
+    /// The lines of each site under `Sites`, in order; empty when the text cannot be read so.
+    pub fn site_lines(text: &str) -> Vec<SiteLines> {
+        let Ok(Node::Map(root)) = serde_saphyr::from_str::<Node>(text) else {
+            return Vec::new();
+        };
+        let Some((_, sites)) = root.iter().find(|(k, _)| normalise(k) == "sites") else {
+            return Vec::new();
+        };
+        let one = |entry: &Spanned<Node>| {
+            let keys = match &entry.value {
+                Node::Map(map) => map
+                    .iter()
+                    .map(|(k, v)| (normalise(k), v.referenced.line()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            // A mapping's own span points at its first key, which is the entry's line.
+            SiteLines {
+                entry: Some(entry.referenced.line()).filter(|&n| n > 0),
+                keys,
+            }
+        };
+        match &sites.value {
+            Node::Seq(items) => items.iter().map(one).collect(),
+            Node::Map(_) => vec![one(sites)],
+            Node::Other => Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,6 +914,7 @@ mod tests {
             gitlab_url: url.map(str::to_string),
             gitlab_access_token: token.map(Secret::new),
             home: Some(home.path().to_path_buf()),
+            ..Environment::default()
         }
     }
 
@@ -992,8 +1318,8 @@ mod tests {
         assert_eq!(
             err.message,
             format!(
-                "Site 1 (https://a.example) in {} has IsDefault 'yes please'; it must be true or \
-                 false.",
+                "Site 1 (https://a.example) in {} (line 4) has IsDefault 'yes please'; it must be \
+                 true or false.",
                 config_path(&home)
             )
         );
@@ -1127,7 +1453,7 @@ mod tests {
         let err = config_err(Sites::load(&env(&home, None, None)));
         assert_eq!(
             err.message,
-            format!("Site 2 in {} has no Url.", config_path(&home))
+            format!("Site 2 in {} (line 4) has no Url.", config_path(&home))
         );
         let home2 = make_home(Some("Sites:\n- Url: '  '\n"));
         let err = config_err(Sites::load(&env(&home2, None, None)));
@@ -1177,22 +1503,45 @@ mod tests {
     }
 
     #[test]
-    fn malformed_yaml_names_the_file_and_the_problem() {
-        for yaml in [
-            format!("Sites:\n- Url: https://a.example\n  AccessToken: \"{TOKEN_A}\n"),
-            format!("Sites:\n- Url: https://a.example\n  AccessToken: {TOKEN_A}\n   bad: [\n"),
-            format!("Sites:\n- {{Url: https://a.example, AccessToken: {TOKEN_A}\n"),
-            format!("Sites:\n\t- Url: x\n  AccessToken: '{TOKEN_B}'\n  : :\n"),
-            format!("Sites: *nowhere\nAccessToken: {TOKEN_A}\n"),
-            format!("Sites:\n- Url: a\n  AccessToken: {TOKEN_A}\n  AccessToken: {TOKEN_B}\n"),
-            format!("Sites:\n- Url: a\n  {TOKEN_A}: 1\n  {TOKEN_A}: 2\n"),
+    fn malformed_yaml_names_the_file_line_and_problem() {
+        for (yaml, line) in [
+            (
+                format!("Sites:\n- Url: https://a.example\n  AccessToken: \"{TOKEN_A}\n"),
+                3,
+            ),
+            (
+                format!("Sites:\n- Url: https://a.example\n  AccessToken: {TOKEN_A}\n   bad: [\n"),
+                4,
+            ),
+            (
+                format!("Sites:\n- {{Url: https://a.example, AccessToken: {TOKEN_A}\n"),
+                2,
+            ),
+            (
+                format!("Sites:\n\t- Url: x\n  AccessToken: '{TOKEN_B}'\n  : :\n"),
+                2,
+            ),
+            (format!("Sites: *nowhere\nAccessToken: {TOKEN_A}\n"), 1),
+            (
+                format!("Sites:\n- Url: a\n  AccessToken: {TOKEN_A}\n  AccessToken: {TOKEN_B}\n"),
+                4,
+            ),
+            (
+                format!("Sites:\n- Url: a\n  {TOKEN_A}: 1\n  {TOKEN_A}: 2\n"),
+                4,
+            ),
         ] {
             let home = make_home(Some(&yaml));
             let err = config_err(Sites::load(&env(&home, None, None)));
-            assert_eq!(
-                err.message,
-                format!("The config file {} is not valid YAML.", config_path(&home)),
-                "{yaml}"
+            let prefix = format!(
+                "The config file {} is not valid YAML (line ",
+                config_path(&home)
+            );
+            assert!(err.message.starts_with(&prefix), "{yaml}: {}", err.message);
+            assert!(
+                err.message[prefix.len()..].starts_with(&format!("{line}, column ")),
+                "{yaml}: {}",
+                err.message
             );
             assert!(!err.caused_by.is_empty(), "{yaml}");
             assert!(err.hint.as_deref().unwrap().contains("remove the file"));
@@ -1234,6 +1583,104 @@ mod tests {
         ] {
             assert_no_tokens(&text);
             assert!(!text.contains("AAAAAAAA") && !text.contains("ENVTOKEN"));
+        }
+    }
+
+    #[test]
+    fn wrongly_typed_values_name_their_line() {
+        let yaml = format!(
+            "# sites\nSites:\n- Url: https://a.example\n  AccessToken: {TOKEN_A}\n\
+             - Url: https://b.example\n\n  AccessToken: 123456789012\n"
+        );
+        let home = make_home(Some(&yaml));
+        let err = config_err(Sites::load(&env(&home, None, None)));
+        assert_eq!(
+            err.message,
+            format!(
+                "Site 2 (https://b.example) in {} (line 7) has an AccessToken that is not text.",
+                config_path(&home)
+            )
+        );
+        let home = make_home(Some("Sites:\n  url: [x]\n"));
+        let err = config_err(Sites::load(&env(&home, None, None)));
+        assert!(
+            err.message.contains("(line 2) has a Url"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn timeouts_come_from_the_file_and_the_environment() {
+        let home = make_home(Some(&format!(
+            "Sites:\n- Url: https://a.example\n  AccessToken: {TOKEN_A}\n  TimeoutSeconds: 2.5\n\
+             - Url: https://b.example\n  AccessToken: {TOKEN_B}\n  connect_timeout_seconds: '3'\n"
+        )));
+        let sites = Sites::load(&env(&home, None, None)).unwrap();
+        assert_eq!(sites.sites[0].timeouts.read, Duration::from_millis(2500));
+        assert_eq!(sites.sites[0].timeouts.connect, Timeouts::DEFAULT_CONNECT);
+        assert_eq!(sites.sites[1].timeouts.connect, Duration::from_secs(3));
+        assert_eq!(sites.sites[1].timeouts.read, Timeouts::DEFAULT_READ);
+
+        let mut environment = env(&home, Some("https://c.example"), Some(ENV_TOKEN));
+        environment.timeout = Some("7".into());
+        let sites = Sites::load(&environment).unwrap();
+        assert!(
+            sites
+                .sites
+                .iter()
+                .all(|s| s.timeouts.read == Duration::from_secs(7))
+        );
+        assert_eq!(sites.sites[0].timeouts.connect, Timeouts::DEFAULT_CONNECT);
+        assert_eq!(sites.sites[2].timeouts.connect, Duration::from_secs(3));
+
+        for bad in ["0", "-1", "abc", "99999", "NaN"] {
+            let mut environment = env(&home, None, None);
+            environment.connect_timeout = Some(bad.into());
+            let err = config_err(Sites::load(&environment));
+            assert!(
+                err.message
+                    .starts_with(&format!("{CONNECT_TIMEOUT_VAR} is '{bad}', which is not")),
+                "{}",
+                err.message
+            );
+        }
+        let home = make_home(Some(
+            "Sites:\n- Url: https://a.example\n  TimeoutSeconds: soon\n",
+        ));
+        let err = config_err(Sites::load(&env(&home, None, None)));
+        assert!(
+            err.message
+                .contains("(line 3) has a TimeoutSeconds that is not a number of seconds"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_file_others_can_read_gets_a_warning() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = make_home(Some(&two_sites()));
+        let path = home.path().join(CONFIG_RELATIVE_PATH);
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(
+            Sites::load(&env(&home, None, None))
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
+        for mode in [0o640, 0o604, 0o644] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            let warnings = Sites::load(&env(&home, None, None)).unwrap().warnings;
+            assert_eq!(warnings.len(), 1, "{mode:o}");
+            assert!(
+                warnings[0].contains(&format!("mode {mode:03o}")),
+                "{}",
+                warnings[0]
+            );
+            assert!(warnings[0].contains("chmod 600"), "{}", warnings[0]);
+            assert_no_tokens(&warnings[0]);
         }
     }
 

@@ -33,11 +33,15 @@ pub enum ErrorKind {
     Protocol,
     /// The system clipboard could not be used.
     Clipboard,
+    /// A request that changes something (a create) may have reached GitLab, but no usable answer
+    /// came back: a timeout or dropped connection after sending, a 5xx, or an unreadable success.
+    /// It is never retried; the message says how to check whether it took effect.
+    OutcomeUnknown,
 }
 
 impl ErrorKind {
     /// Every kind, in documentation order.
-    pub const ALL: [ErrorKind; 10] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
         ErrorKind::NotFound,
@@ -48,6 +52,7 @@ impl ErrorKind {
         ErrorKind::Config,
         ErrorKind::Protocol,
         ErrorKind::Clipboard,
+        ErrorKind::OutcomeUnknown,
     ];
 
     /// The kebab-case name used on the wire.
@@ -63,6 +68,7 @@ impl ErrorKind {
             ErrorKind::Config => "config",
             ErrorKind::Protocol => "protocol",
             ErrorKind::Clipboard => "clipboard",
+            ErrorKind::OutcomeUnknown => "outcome-unknown",
         }
     }
 }

@@ -182,8 +182,8 @@ fn network_errors_name_the_site() {
             .hint
             .as_deref()
             .unwrap()
-            .contains("may have been created"),
-        "POSTs warn that the token may exist"
+            .contains("Nothing reached GitLab"),
+        "a refused connection sent nothing, so the hint says a retry is safe"
     );
 }
 

@@ -247,8 +247,15 @@ pub fn parse_user(text: &str) -> Result<UserRef> {
 }
 
 /// [`validate`] against the sites configured now and today's date.
-fn validate_in(params: &CreatePersonalAccessTokenParams, ctx: &Context<'_>) -> Result<Validated> {
-    validate(params, &Sites::load(ctx.env)?, ctx.today)
+fn validate_in(
+    params: &CreatePersonalAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<Validated> {
+    let sites = Sites::load(ctx.env)?;
+    for warning in &sites.warnings {
+        ctx.gitlab.warn_once(warning, ctx.reporter);
+    }
+    validate(params, &sites, ctx.today)
 }
 
 /// `mode: plan`: validate and describe. Never sends HTTP.
@@ -305,8 +312,9 @@ pub fn run(
     Ok(token)
 }
 
-/// Moves a new token to the clipboard when asked. If the clipboard fails the token stays in the
-/// result and a warning says why (`done` names what happened to it: "created", "rotated").
+/// Moves a new token to the clipboard when asked. If the clipboard fails (or its code panics) the
+/// token stays in the result and a warning says why (`done` names what happened to it: "created",
+/// "rotated").
 pub fn hand_over(
     token: &mut NewPersonalAccessToken,
     copy: bool,
@@ -314,7 +322,16 @@ pub fn hand_over(
     ctx: &mut Context<'_>,
 ) {
     if copy && let Some(secret) = token.token.take() {
-        match (ctx.clipboard)(&secret) {
+        // A panic in clipboard code must not lose the token GitLab just created.
+        let copied =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (ctx.clipboard)(&secret)))
+                .unwrap_or_else(|_| {
+                    Err(Error::new(
+                        ErrorKind::Clipboard,
+                        "The clipboard code failed unexpectedly",
+                    ))
+                });
+        match copied {
             Ok(()) => token.copied_to_clipboard = true,
             Err(e) => {
                 ctx.reporter.warning(format!(
@@ -362,6 +379,33 @@ fn explain_refusal(mut err: Error, v: &Validated) -> Error {
                 v.target()
             );
             err.hint = Some(ADMIN_RULE.to_string());
+        }
+        ErrorKind::OutcomeUnknown => {
+            let cause = err.message.clone();
+            err.message = format!(
+                "The token '{}' for {} may have been created, but no usable answer came back \
+                 ({}). It was not retried, so at most one token exists.",
+                v.name,
+                v.target(),
+                cause.trim_end_matches('.')
+            );
+            err.hint = Some(format!(
+                "Check before trying again: list the user's tokens with \
+                 Get-GitlabPersonalAccessToken{} (or GET {}/api/v4/personal_access_tokens), or \
+                 look at {} in GitLab. Revoke a token '{}' whose value you do not have, then \
+                 create it again.",
+                match &v.user {
+                    UserRef::Me => String::new(),
+                    UserRef::Id(id) => format!(" -User {id}"),
+                    UserRef::Username(name) => format!(" -User {name}"),
+                },
+                v.site.url,
+                match &v.user {
+                    UserRef::Me => format!("{}/-/user_settings/personal_access_tokens", v.site.url),
+                    _ => format!("the user's page under {}/admin/users", v.site.url),
+                },
+                v.name
+            ));
         }
         ErrorKind::NotFound if v.user != UserRef::Me => {
             err.message = format!("GitLab found no {}.", v.target());

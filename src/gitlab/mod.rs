@@ -10,21 +10,30 @@
 //! - debug output shows bodies with every `token` field replaced by `REDACTED`;
 //! - HTTP error statuses are answers, not transport errors, so GitLab's JSON error body is read;
 //! - redirects are not followed, so the token never reaches another host;
-//! - a 429 is waited out and retried when GitLab asks for a short wait.
+//! - a 429 is waited out and retried when GitLab asks for a short wait;
+//! - a POST (it creates something) is never retried after it may have been sent: a timeout or
+//!   dropped connection after sending, a 5xx or an unreadable success answer is an
+//!   `outcome-unknown` error, while failures before sending (DNS, refused, TLS) are `network`;
+//! - server certificates are checked against the platform's trust store (on Linux the system
+//!   bundle, or the PEM file named by `SSL_CERT_FILE`);
+//! - a token sent over plain `http://` to a host other than loopback gets a warning.
 
 pub mod errors;
 pub mod pages;
+mod transport;
 pub mod users;
 
-use crate::config::Site;
+use crate::config::{Site, Timeouts};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::Reporter;
 use crate::secret::Secret;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use ureq::Agent;
 use ureq::http::HeaderValue;
+use ureq::tls::{RootCerts, TlsConfig};
 
 /// The User-Agent every request carries.
 pub fn user_agent() -> String {
@@ -55,9 +64,27 @@ impl Default for RetryPolicy {
 /// Per-process HTTP state: agents and caches.
 #[derive(Default)]
 pub struct Gitlab {
-    agents: HashMap<Option<String>, Agent>,
+    agents: HashMap<(Option<String>, Timeouts), Agent>,
     pub(crate) users: users::UserCache,
     retry: RetryPolicy,
+    warned: Warned,
+}
+
+/// Warnings already given by this process, so a pipeline of many records warns once.
+#[derive(Clone, Default)]
+pub struct Warned(Arc<Mutex<HashSet<String>>>);
+
+impl Warned {
+    /// Send `message` as a warning unless this process already sent it.
+    pub fn warn_once(&self, message: &str, reporter: &mut dyn Reporter) {
+        let first = match self.0.lock() {
+            Ok(mut seen) => seen.insert(message.to_string()),
+            Err(_) => true,
+        };
+        if first {
+            reporter.warning(message.to_string());
+        }
+    }
 }
 
 impl Gitlab {
@@ -65,13 +92,19 @@ impl Gitlab {
         Gitlab::default()
     }
 
+    /// Send `message` as a warning unless this process already sent it.
+    pub fn warn_once(&self, message: &str, reporter: &mut dyn Reporter) {
+        self.warned.warn_once(message, reporter);
+    }
+
     /// A client for `site`, authenticated with `token`.
     pub fn client(&mut self, site: &Site, token: &Secret) -> Result<Client> {
-        let agent = match self.agents.get(&site.proxy_url) {
+        let key = (site.proxy_url.clone(), site.timeouts);
+        let agent = match self.agents.get(&key) {
             Some(agent) => agent.clone(),
             None => {
-                let agent = build_agent(site.proxy_url.as_deref())?;
-                self.agents.insert(site.proxy_url.clone(), agent.clone());
+                let agent = build_agent(site.proxy_url.as_deref(), site.timeouts)?;
+                self.agents.insert(key, agent.clone());
                 agent
             }
         };
@@ -80,11 +113,32 @@ impl Gitlab {
             site_url: site.url.clone(),
             token: token.clone(),
             retry: self.retry,
+            warned: self.warned.clone(),
         })
     }
 }
 
-fn build_agent(proxy_url: Option<&str>) -> Result<Agent> {
+/// True when `site_url` is `http://` to a host other than loopback: the token would cross the
+/// network in clear text.
+pub fn sends_token_in_clear(site_url: &str) -> bool {
+    let Ok(url) = url::Url::parse(site_url) else {
+        return false;
+    };
+    if url.scheme() != "http" {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name != "localhost" && !name.ends_with(".localhost")
+        }
+        None => false,
+    }
+}
+
+fn build_agent(proxy_url: Option<&str>, timeouts: Timeouts) -> Result<Agent> {
     let proxy = match proxy_url {
         Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
             Error::config(format!(
@@ -104,10 +158,21 @@ fn build_agent(proxy_url: Option<&str>) -> Result<Agent> {
         .proxy(proxy)
         .max_redirects(0)
         .max_redirects_will_error(false)
-        .timeout_connect(Some(Duration::from_secs(20)))
-        .timeout_global(Some(Duration::from_secs(120)))
+        // The platform's trust store: on Linux the system bundle, or SSL_CERT_FILE/SSL_CERT_DIR
+        // for a corporate CA (ureq's default would be Mozilla's list only).
+        .tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::PlatformVerifier)
+                .build(),
+        )
+        .timeout_resolve(Some(timeouts.connect))
+        .timeout_connect(Some(timeouts.connect))
+        .timeout_send_request(Some(timeouts.read))
+        .timeout_send_body(Some(timeouts.read))
+        .timeout_recv_response(Some(timeouts.read))
+        .timeout_recv_body(Some(timeouts.read))
         .build();
-    Ok(config.new_agent())
+    Ok(transport::agent(config))
 }
 
 /// HTTP method of an exchange.
@@ -134,6 +199,7 @@ pub struct Client {
     site_url: String,
     token: Secret,
     retry: RetryPolicy,
+    warned: Warned,
 }
 
 /// A raw answer.
@@ -220,6 +286,16 @@ impl Client {
                 "{what} request body: {}",
                 redact(body, &self.token)
             ));
+        }
+        if sends_token_in_clear(&self.site_url) {
+            self.warned.warn_once(
+                &format!(
+                    "{} uses plain http://, so the access token (and any new token) crosses the \
+                     network unencrypted. Use https:// for the site URL.",
+                    self.site_url
+                ),
+                reporter,
+            );
         }
         let mut attempt = 1;
         loop {
@@ -343,6 +419,26 @@ impl Client {
 
     fn json(&self, method: Method, url: &str, answer: Answer) -> Result<Value> {
         let what = format!("{} {}", method.as_str(), url);
+        if method == Method::Post && answer.status >= 500 {
+            let err = errors::from_response(
+                &what,
+                &self.site_url,
+                answer.status,
+                answer.content_type.as_deref(),
+                &answer.body,
+            );
+            let mut unknown = Error::new(
+                ErrorKind::OutcomeUnknown,
+                format!(
+                    "GitLab at {} failed with HTTP {} on {what}; the request reached GitLab, so it \
+                     may have taken effect.",
+                    self.site_url, answer.status
+                ),
+            )
+            .with_status(answer.status);
+            unknown.gitlab_message = err.gitlab_message.clone();
+            return Err(unknown);
+        }
         if !(200..300).contains(&answer.status) {
             return Err(errors::from_response(
                 &what,
@@ -353,6 +449,18 @@ impl Client {
             ));
         }
         serde_json::from_str(&answer.body).map_err(|e| {
+            if method == Method::Post {
+                return Error::new(
+                    ErrorKind::OutcomeUnknown,
+                    format!(
+                        "GitLab at {} answered {what} with HTTP {} but the body is not JSON, so \
+                         the request may have taken effect without its result reaching here.",
+                        self.site_url, answer.status
+                    ),
+                )
+                .with_status(answer.status)
+                .caused_by(&e);
+            }
             Error::new(
                 ErrorKind::ServerError,
                 format!(
@@ -369,17 +477,67 @@ impl Client {
     }
 }
 
+/// Whether a transport failure happened before the request could have reached the server:
+/// in name resolution or connection setup (marked by [`transport`]), or in the TLS handshake,
+/// which rustls may finish lazily on the first write but which sends no HTTP before it succeeds.
+fn failed_before_sending(err: &ureq::Error, marked: bool) -> bool {
+    marked
+        || match err {
+            ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::InvalidProxyUrl
+            | ureq::Error::ConnectProxyFailed(_)
+            | ureq::Error::BadUri(_)
+            | ureq::Error::Tls(_)
+            | ureq::Error::Rustls(_)
+            | ureq::Error::Pem(_)
+            | ureq::Error::TlsRequired
+            | ureq::Error::RequireHttpsOnly(_) => true,
+            ureq::Error::Timeout(t) => {
+                matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect)
+            }
+            ureq::Error::Io(io) => tls_failure(io).is_some(),
+            _ => false,
+        }
+}
+
+/// The TLS error inside an I/O error (rustls reports handshake failures through the socket).
+fn tls_failure(io: &std::io::Error) -> Option<&rustls::Error> {
+    io.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+/// How to make the engine trust a certificate authority.
+pub const TRUST_CA_HINT: &str = "If the site's certificate comes from a private or corporate \
+    certificate authority, trust that CA: add it to the system trust store (on Debian/Ubuntu copy \
+    it to /usr/local/share/ca-certificates/ and run update-ca-certificates; on Windows and macOS \
+    import it into the system certificate store), or on Linux set SSL_CERT_FILE to a PEM file \
+    that contains it. Do not turn verification off.";
+
 /// A transport failure: no HTTP answer was read.
-fn network_error(err: &ureq::Error, method: Method, what: &str, site_url: &str) -> Error {
+fn network_error(outer: &ureq::Error, method: Method, what: &str, site_url: &str) -> Error {
+    let (err, marked) = transport::unmark(outer);
+    let tls = match err {
+        ureq::Error::Io(io) => tls_failure(io).map(ToString::to_string),
+        ureq::Error::Rustls(e) => Some(e.to_string()),
+        ureq::Error::Tls(t) => Some(t.to_string()),
+        _ => None,
+    };
     let reason = match err {
+        _ if tls.is_some() => format!(
+            "the TLS connection could not be set up ({})",
+            tls.as_deref().unwrap_or_default()
+        ),
         ureq::Error::HostNotFound => "the host name could not be resolved".to_string(),
+        ureq::Error::Io(io) if marked && io.to_string().contains("lookup address") => {
+            format!("the host name could not be resolved ({io})")
+        }
         ureq::Error::Timeout(t) => format!("it timed out ({t})"),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             "the connection was refused".to_string()
         }
         ureq::Error::Io(io) => format!("of an I/O error ({io})"),
-        ureq::Error::Tls(t) => format!("of a TLS error ({t})"),
         ureq::Error::InvalidProxyUrl => "the proxy URL is invalid".to_string(),
+        ureq::Error::ConnectProxyFailed(why) => format!("the proxy refused the tunnel ({why})"),
         ureq::Error::BadUri(_) => {
             return Error::config(format!(
                 "The site URL {site_url} cannot be used for {what}."
@@ -389,23 +547,44 @@ fn network_error(err: &ureq::Error, method: Method, what: &str, site_url: &str) 
         }
         _ => "of a transport error".to_string(),
     };
+    if method == Method::Post && !failed_before_sending(err, marked) {
+        return Error::new(
+            ErrorKind::OutcomeUnknown,
+            format!(
+                "{what} failed after the request may have reached GitLab, because {reason}; it \
+                 may have taken effect."
+            ),
+        )
+        .caused_by(err);
+    }
     let mut error = Error::new(
         ErrorKind::Network,
         format!("{what} failed because {reason}."),
     )
     .caused_by(err);
-    error.hint = Some(match method {
-        Method::Get => {
-            format!("Check that {site_url} is reachable from here (network, VPN, proxy settings).")
-        }
-        Method::Delete => format!(
-            "Check that {site_url} is reachable. If the request was cut off after it was sent, the token may \
-             already be revoked: list the tokens (Get-GitlabPersonalAccessToken) before trying again."
-        ),
-        Method::Post => format!(
-            "Check that {site_url} is reachable. If the request was cut off after it was sent, the token may \
-             have been created: look at the user's access tokens in GitLab before trying again."
-        ),
+    let slow = matches!(err, ureq::Error::Timeout(_));
+    error.hint = Some(if tls.is_some() {
+        TRUST_CA_HINT.to_string()
+    } else if method == Method::Delete && !failed_before_sending(err, marked) {
+        format!(
+            "Check that {site_url} is reachable. The request may have been cut off after it was \
+             sent, so the token may already be revoked: list the tokens \
+             (Get-GitlabPersonalAccessToken) before trying again; revoking it twice is harmless."
+        )
+    } else if slow {
+        format!(
+            "Check that {site_url} is reachable from here. If it is just slow, raise the timeouts \
+             with {} / {} or the site's ConnectTimeoutSeconds / TimeoutSeconds in the config file.",
+            crate::config::CONNECT_TIMEOUT_VAR,
+            crate::config::TIMEOUT_VAR
+        )
+    } else if method != Method::Get {
+        format!(
+            "Nothing reached GitLab, so it is safe to try again once {site_url} is reachable \
+             (network, VPN, proxy settings)."
+        )
+    } else {
+        format!("Check that {site_url} is reachable from here (network, VPN, proxy settings).")
     });
     error
 }
@@ -476,6 +655,29 @@ mod tests {
             redact_text("bad token sekrit-token", &access),
             "bad token REDACTED"
         );
+    }
+
+    #[test]
+    fn clear_text_means_http_to_a_host_other_than_loopback() {
+        for url in [
+            "http://gitlab.example.com",
+            "http://10.0.0.5:8080/gitlab",
+            "http://[2001:db8::1]",
+            "http://localhost.example.com",
+        ] {
+            assert!(sends_token_in_clear(url), "{url}");
+        }
+        for url in [
+            "https://gitlab.example.com",
+            "http://localhost:3000",
+            "http://LOCALHOST.",
+            "http://app.localhost",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:80",
+        ] {
+            assert!(!sends_token_in_clear(url), "{url}");
+        }
     }
 
     #[test]

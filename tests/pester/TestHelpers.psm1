@@ -224,6 +224,8 @@ function Set-TestConfig {
     $path = Get-TestConfigPath
     New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null
     Set-Content -LiteralPath $path -Value $lines -Encoding utf8NoBOM
+    # As a user's config file should be: the engine warns about one that others can read.
+    if (-not $IsWindows) { chmod 600 $path }
 }
 
 function Remove-TestConfig {

@@ -60,6 +60,11 @@ function Start-GitlabCliEngine {
         StderrTask = $process.StandardError.ReadToEndAsync()
         NextId     = 0
         Closed     = $false
+        # When set, an engine failure is returned as a terminal answer of type 'engine-failed'
+        # (with the ErrorRecord in Record) instead of a terminating error, so the caller keeps
+        # what was already done (Write-GitlabCliEngineDeath). Not an exception: a caught throw
+        # would still land in the cmdlet's -ErrorVariable.
+        Catchable  = $false
     }
     $engine.Stdin.AutoFlush = $false
     $script:OpenEngines.Add($engine)
@@ -154,7 +159,45 @@ function Stop-GitlabCliEngineWithFailure {
     $Reason += '.'
     $record = New-GitlabCliEngineFailedRecord -Path $Engine.Path -Reason $Reason -Stderr $stderr -Exception $Exception
     Close-GitlabCliEngine -Engine $Engine -TimeoutMilliseconds 1000
+    if ($Engine.Catchable) {
+        return @{ Type = 'engine-failed'; Record = $record }
+    }
     $Cmdlet.ThrowTerminatingError($record)
+}
+
+function Write-GitlabCliEngineDeath {
+    # The engine died while running confirmed records. The record whose run request was sent may
+    # have taken effect (a token created, rotated or revoked): GitlabCli.OutcomeUnknown, saying how
+    # to check. Every record after it was never sent: GitlabCli.EngineFailed, saying so. All are
+    # non-terminating, so the objects already output (and assigned, in
+    # `$t = ... | New-GitlabPersonalAccessToken`) are kept.
+    param(
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] [System.Management.Automation.ErrorRecord] $Failure,
+        [Parameter(Mandatory)] $InFlight,
+        [AllowEmptyCollection()] [object[]] $NotRun = @(),
+        [ValidateSet('create', 'rotate', 'revoke')] [string] $Operation = 'create'
+    )
+    $cause = $Failure.Exception.Message
+    $maybe, $never = switch ($Operation) {
+        'create' { "The token for $($InFlight.Target) may have been created", 'No token was created for {0}' }
+        'rotate' { "$($InFlight.Target) may have been rotated (the old token revoked, a new one created)", '{0} was not rotated' }
+        'revoke' { "$($InFlight.Target) may have been revoked", '{0} was not revoked' }
+    }
+    $inFlightError = @{
+        kind    = 'outcome-unknown'
+        message = "${maybe}: the request was sent, then the GitlabCli engine stopped before answering. $cause"
+        hint    = 'Check before trying again: list the user''s tokens with Get-GitlabPersonalAccessToken or look at Access tokens in GitLab; revoke a token whose value you do not have, then create it again.'
+    }
+    $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError $inFlightError -TargetObject $InFlight.InputObject))
+    foreach ($item in $NotRun) {
+        $message = ($never -f $item.Target) + ": the GitlabCli engine stopped before this record was sent. $cause"
+        $exception = [System.InvalidOperationException]::new($message, $Failure.Exception)
+        $record = [System.Management.Automation.ErrorRecord]::new($exception, 'GitlabCli.EngineFailed', 'OperationStopped', $item.InputObject)
+        $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($message)
+        $record.ErrorDetails.RecommendedAction = 'Run the command again for the records that were not sent.'
+        $Cmdlet.WriteError($record)
+    }
 }
 
 function ConvertFrom-GitlabCliJsonElement {
@@ -194,7 +237,7 @@ function Send-GitlabCliEngineLine {
         $Engine.Stdin.Write("`n")
         $Engine.Stdin.Flush()
     } catch {
-        Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception
+        return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception)
     }
 }
 
@@ -215,16 +258,19 @@ function Invoke-GitlabCliEngineRequest {
     $Engine.NextId++
     $id = [string] $Engine.NextId
     $line = '{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":' + (ConvertTo-Json -InputObject $Command -Compress) + ',"params":' + $ParamsJson + '}'
-    Send-GitlabCliEngineLine -Engine $Engine -Cmdlet $Cmdlet -Line $line
+    $failed = Send-GitlabCliEngineLine -Engine $Engine -Cmdlet $Cmdlet -Line $line
+    if ($null -ne $failed) {
+        return $failed
+    }
 
     while ($true) {
         try {
             $text = Read-GitlabCliEngineLine -Engine $Engine
         } catch {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'could not be read from.' -Exception $_.Exception
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'could not be read from.' -Exception $_.Exception)
         }
         if ($null -eq $text) {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "exited before answering request $id"
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "exited before answering request $id")
         }
         if ($text.Trim().Length -eq 0) {
             continue
@@ -235,10 +281,10 @@ function Invoke-GitlabCliEngineRequest {
             $document = [System.Text.Json.JsonDocument]::Parse($text)
             try { $root = $document.RootElement.Clone() } finally { $document.Dispose() }
         } catch {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not JSON.' -Exception $_.Exception
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not JSON.' -Exception $_.Exception)
         }
         if ($root.ValueKind -ne 'Object') {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not a JSON object.'
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not a JSON object.')
         }
         $type = Get-GitlabCliJsonText -Element $root -Name 'type'
         $messageId = $null
@@ -247,7 +293,7 @@ function Invoke-GitlabCliEngineRequest {
             $messageId = if ($idElement.ValueKind -eq 'String') { $idElement.GetString() } else { $idElement.GetRawText() }
         }
         if ($null -ne $messageId -and $messageId -ne $id) {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$messageId' while request $id was waiting."
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$messageId' while request $id was waiting.")
         }
         switch ($type) {
             # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
@@ -265,7 +311,7 @@ function Invoke-GitlabCliEngineRequest {
                 return @{ Type = $type; Body = (ConvertFrom-GitlabCliJsonElement -Element $root); Root = $root }
             }
             default {
-                Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$type'."
+                return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$type'.")
             }
         }
     }

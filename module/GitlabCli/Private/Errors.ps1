@@ -13,6 +13,7 @@ $script:ErrorCategoryByKind = @{
     'config'           = [System.Management.Automation.ErrorCategory]::InvalidData
     'protocol'         = [System.Management.Automation.ErrorCategory]::ProtocolError
     'clipboard'        = [System.Management.Automation.ErrorCategory]::WriteError
+    'outcome-unknown'  = [System.Management.Automation.ErrorCategory]::OperationStopped
 }
 
 function ConvertTo-GitlabCliPascalKind {

@@ -58,3 +58,20 @@ function ConvertTo-GitlabPersonalAccessToken {
         SiteUrl     = [string] $Result['site_url']
     }
 }
+
+function ConvertTo-GitlabCliTokenOutput {
+    # The object to output for a created token. The token was created and GitLab shows it only
+    # once, so a result the wrapper cannot convert (a field of a type it does not expect) must not
+    # lose it: the value, name and site go out as a bare object, with a warning.
+    param([Parameter(Mandatory)] [System.Collections.IDictionary] $Result)
+    try {
+        ConvertTo-GitlabNewPersonalAccessToken -Result $Result
+    } catch {
+        Write-Warning "GitlabCli could not read every field of the new token's details ($($_.Exception.Message)); the token is output with the fields that could be read. Store it now: GitLab shows it only once."
+        $fallback = [ordered]@{ PSTypeName = 'Gitlab.NewPersonalAccessToken' }
+        foreach ($pair in @(@('Id', 'id'), @('Name', 'name'), @('Scopes', 'scopes'), @('ExpiresAt', 'expires_at'), @('Token', 'token'), @('SiteUrl', 'site_url'))) {
+            $fallback[$pair[0]] = $Result[$pair[1]]
+        }
+        [pscustomobject] $fallback
+    }
+}

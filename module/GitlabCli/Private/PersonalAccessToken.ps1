@@ -137,8 +137,16 @@ function Invoke-GitlabCliPatPipeline {
                 $parentId = $progressId
             }
 
+            # An engine that dies now answers 'engine-failed' instead of a terminating error.
+            $Pipeline.Engine.Catchable = $true
             $answer = Invoke-GitlabCliEngineRequest -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Mode run `
                 -Command 'create-personal-access-token' -ParamsJson $item.ParamsJson -ParentProgressId $parentId
+            if ($answer.Type -eq 'engine-failed') {
+                # Tokens already output stay output; this record and the rest get errors instead
+                # of one terminating error that would lose them (docs/ARCHITECTURE.md).
+                Write-GitlabCliEngineDeath -Cmdlet $Cmdlet -Failure $answer.Record -InFlight $item -NotRun @(for ($rest = $index + 1; $rest -lt $count; $rest++) { $queue[$rest] })
+                return
+            }
 
             if ($answer.Type -ne 'result') {
                 $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject $item.InputObject))
@@ -146,7 +154,7 @@ function Invoke-GitlabCliPatPipeline {
             }
 
             $result = $answer.Body['result']
-            $token = ConvertTo-GitlabNewPersonalAccessToken -Result $result
+            $token = ConvertTo-GitlabCliTokenOutput -Result $result
             if ($result['copied_to_clipboard'] -eq $true) {
                 Write-Host "Copied the new personal access token '$($token.Name)' (id $($token.Id)) for $($item.Target) to the clipboard. GitLab shows it only this once: paste it where it belongs now."
             } else {

@@ -230,8 +230,17 @@ function Invoke-GitlabCliTokenChange {
                 Write-Progress -Id $progressId -Activity $activity -Status "$($index + 1) of ${count}: $($item.Target)" -PercentComplete ([int] [math]::Floor(100 * $index / $count))
                 $parentId = $progressId
             }
+            # An engine that dies now answers 'engine-failed' instead of a terminating error, so the
+            # new tokens already output are kept and each remaining record gets its own error.
+            $Pipeline.Engine.Catchable = $true
             $answer = Invoke-GitlabCliEngineRequest -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Mode run -Command $Command `
                 -ParamsJson $item.ParamsJson -ParentProgressId $parentId
+            if ($answer.Type -eq 'engine-failed') {
+                $operation = if ($Command -eq 'rotate-personal-access-token') { 'rotate' } else { 'revoke' }
+                Write-GitlabCliEngineDeath -Cmdlet $Cmdlet -Failure $answer.Record -InFlight $item -Operation $operation `
+                    -NotRun @(for ($rest = $index + 1; $rest -lt $count; $rest++) { $queue[$rest] })
+                return
+            }
             if ($answer.Type -ne 'result') {
                 $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject $item.InputObject))
                 continue
@@ -247,7 +256,7 @@ function Invoke-GitlabCliTokenChange {
                 }
                 continue
             }
-            $token = ConvertTo-GitlabNewPersonalAccessToken -Result $result
+            $token = ConvertTo-GitlabCliTokenOutput -Result $result
             if ($result['copied_to_clipboard'] -eq $true) {
                 Write-Host "Copied the rotated personal access token '$($token.Name)' (new id $($token.Id)) to the clipboard; the old one no longer works. GitLab shows the new token only this once: paste it where it belongs now."
             } else {

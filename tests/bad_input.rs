@@ -1,0 +1,181 @@
+//! Drives every row of docs/BAD-INPUT.md through the real engine against the fake GitLab: the
+//! error kind, the words the user sees, and what reached GitLab must all be as the table says.
+
+mod common;
+
+use common::{EngineSetup, Fake, repo_path};
+use gitlabcli::protocol::Body;
+use serde_json::Value;
+
+/// One row of the table.
+#[derive(Debug)]
+struct Row {
+    number: usize,
+    setup: String,
+    request: String,
+    kind: String,
+    message: String,
+    sent: String,
+}
+
+/// The text between the first and last backtick of a cell, or the cell itself.
+fn code(cell: &str) -> String {
+    let cell = cell.trim();
+    match (cell.find('`'), cell.rfind('`')) {
+        (Some(a), Some(b)) if b > a => cell[a + 1..b].to_string(),
+        _ => cell.to_string(),
+    }
+}
+
+fn rows() -> Vec<Row> {
+    let text = std::fs::read_to_string(repo_path("docs/BAD-INPUT.md")).expect("docs/BAD-INPUT.md");
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        let Some(inner) = line.strip_prefix("| ").and_then(|l| l.strip_suffix(" |")) else {
+            continue;
+        };
+        let cells: Vec<&str> = inner.split(" | ").collect();
+        let Ok(number) = cells[0].trim().parse::<usize>() else {
+            continue;
+        };
+        assert_eq!(
+            cells.len(),
+            8,
+            "row {number} has {} cells: {line}",
+            cells.len()
+        );
+        rows.push(Row {
+            number,
+            setup: code(cells[3]),
+            request: code(cells[4]),
+            kind: cells[5].trim().to_string(),
+            message: cells[6].trim().to_string(),
+            sent: cells[7].trim().to_string(),
+        });
+    }
+    rows
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The engine setup a row's Setup cell describes; injects faults into the fake.
+fn setup_for(row: &Row, fake: &Fake) -> EngineSetup {
+    let site = || EngineSetup::env_site(&fake.url, &fake.admin_token);
+    let (word, rest) = row
+        .setup
+        .split_once(' ')
+        .unwrap_or((row.setup.as_str(), ""));
+    match word {
+        "site" => site(),
+        "no-site" => EngineSetup::new(),
+        "config" => {
+            let yaml = rest
+                .replace("\\n", "\n")
+                .replace("<fake>", &fake.url)
+                .replace("<token>", &fake.admin_token);
+            EngineSetup::new().config(&yaml)
+        }
+        "var" => {
+            let (name, value) = rest.split_once('=').expect("var NAME=value");
+            site().var(name, value)
+        }
+        "url" => {
+            let url = rest.replace("<free-port>", &free_port().to_string());
+            EngineSetup::env_site(&url, &fake.admin_token)
+        }
+        "token" => {
+            let token = rest.replace("<user>", &fake.user_token);
+            EngineSetup::env_site(&fake.url, &token)
+        }
+        "fail" => {
+            fake.fail(1, rest.parse().unwrap(), "application/json", "");
+            site()
+        }
+        "rate-limit" => {
+            fake.rate_limit(1, rest.parse().unwrap());
+            site()
+        }
+        other => panic!("row {}: unknown setup '{other}'", row.number),
+    }
+}
+
+/// The line a row's Request cell describes.
+fn request_line(row: &Row) -> String {
+    if let Some(raw) = row.request.strip_prefix("line") {
+        return raw.strip_prefix(' ').unwrap_or(raw).to_string();
+    }
+    let params = row
+        .request
+        .replace("\"x*256\"", &format!("\"{}\"", "x".repeat(256)));
+    let params: Value = serde_json::from_str(&params)
+        .unwrap_or_else(|e| panic!("row {}: request is not JSON: {e}", row.number));
+    serde_json::json!({"v": 1, "id": format!("row{}", row.number), "mode": "run",
+        "command": "create-personal-access-token", "params": params})
+    .to_string()
+}
+
+#[test]
+fn every_row_of_the_bad_input_table_holds() {
+    let rows = rows();
+    assert!(rows.len() >= 30, "the table has {} rows", rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.number, i + 1, "rows are numbered 1, 2, 3, ...");
+    }
+    let fake = Fake::start();
+    let mut failures = Vec::new();
+    for row in &rows {
+        fake.clear_requests();
+        let setup = setup_for(row, &fake);
+        let mut engine = setup.start();
+        engine.send_line(&request_line(row));
+        let messages = engine.read_until_terminal();
+        let problems = check(row, &messages, &fake);
+        for line in &engine.raw {
+            for secret in [&fake.admin_token, &fake.user_token] {
+                assert!(
+                    !line.contains(secret.as_str()),
+                    "row {}: token in {line}",
+                    row.number
+                );
+            }
+        }
+        if let Some(problem) = problems {
+            failures.push(format!("row {}: {problem}", row.number));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+fn check(row: &Row, messages: &[gitlabcli::protocol::Message], fake: &Fake) -> Option<String> {
+    let Some(Body::Error { error }) = messages.last().map(|m| &m.body) else {
+        return Some(format!("expected an error, got {:?}", messages.last()));
+    };
+    if error.kind.as_str() != row.kind {
+        return Some(format!(
+            "kind {} (table: {}): {}",
+            error.kind, row.kind, error.message
+        ));
+    }
+    if !error.message.contains(&row.message) {
+        return Some(format!(
+            "message {:?} does not contain the table's {:?}",
+            error.message, row.message
+        ));
+    }
+    let sent = fake.request_lines();
+    let expected: Vec<String> = if row.sent == "nothing" {
+        Vec::new()
+    } else {
+        row.sent.split(", ").map(str::to_string).collect()
+    };
+    if sent != expected {
+        return Some(format!("GitLab received {sent:?} (table: {expected:?})"));
+    }
+    None
+}
