@@ -3,6 +3,7 @@
 
 pub mod personal_access_token;
 pub mod sites;
+mod token_entity;
 pub mod token_lifecycle;
 
 use crate::config::Environment;

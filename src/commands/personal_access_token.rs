@@ -420,42 +420,26 @@ fn explain_refusal(mut err: Error, v: &Validated) -> Error {
 /// Read GitLab's token entity leniently: the token must reach the user even if other fields
 /// are missing or oddly typed.
 pub fn token_from_json(json: &Value, site_url: &str) -> Result<NewPersonalAccessToken> {
-    let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
-    let number = |key: &str| {
-        json.get(key).and_then(|v| {
-            v.as_u64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        })
-    };
-    let flag = |key: &str, default: bool| json.get(key).and_then(Value::as_bool).unwrap_or(default);
-    let token = text("token").filter(|t| !t.is_empty()).ok_or_else(|| {
-        Error::new(ErrorKind::ServerError, format!("GitLab at {site_url} reported the token as created but returned no token value."))
-            .with_hint("Look at the user's access tokens in GitLab; revoke the new one if its value is unknown.")
-    })?;
-    Ok(NewPersonalAccessToken {
-        id: number("id").unwrap_or(0),
-        name: text("name").unwrap_or_default(),
-        revoked: flag("revoked", false),
-        created_at: text("created_at"),
-        description: text("description"),
-        scopes: json
-            .get("scopes")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        user_id: number("user_id"),
-        last_used_at: text("last_used_at"),
-        active: flag("active", true),
-        expires_at: text("expires_at"),
-        token: Some(Secret::new(token)),
-        site_url: site_url.to_string(),
-        copied_to_clipboard: false,
-    })
+    let token = json
+        .get("token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::ServerError,
+                format!(
+                    "GitLab at {site_url} reported the token as created but returned no token value."
+                ),
+            )
+            .with_hint(
+                "Look at the user's access tokens in GitLab; revoke the new one if its value is unknown.",
+            )
+        })?;
+    let (_, details) = super::token_entity::read(json, site_url, true);
+    Ok(NewPersonalAccessToken::new(
+        details,
+        Secret::new(token.to_string()),
+    ))
 }
 
 #[cfg(test)]

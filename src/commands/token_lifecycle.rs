@@ -528,42 +528,15 @@ fn explain_token_refusal(mut err: Error, which: TokenRef, site: &str, verb: &str
 
 /// Read GitLab's token entity (without a value) leniently.
 pub fn existing_from_json(json: &Value, site_url: &str) -> Result<PersonalAccessToken> {
-    let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
-    let number = |key: &str| {
-        json.get(key).and_then(|v| {
-            v.as_u64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        })
-    };
-    let flag = |key: &str, default: bool| json.get(key).and_then(Value::as_bool).unwrap_or(default);
-    let id = number("id").ok_or_else(|| {
+    let (id, mut entry) = super::token_entity::read(json, site_url, false);
+    let id = id.ok_or_else(|| {
         Error::new(
             ErrorKind::ServerError,
             format!("GitLab at {site_url} answered with a token entry that has no id."),
         )
     })?;
-    Ok(PersonalAccessToken {
-        id,
-        name: text("name").unwrap_or_default(),
-        revoked: flag("revoked", false),
-        created_at: text("created_at"),
-        description: text("description"),
-        scopes: json
-            .get("scopes")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        user_id: number("user_id"),
-        last_used_at: text("last_used_at"),
-        active: flag("active", false),
-        expires_at: text("expires_at"),
-        site_url: site_url.to_string(),
-    })
+    entry.id = id;
+    Ok(entry)
 }
 
 #[cfg(test)]

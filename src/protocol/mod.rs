@@ -485,6 +485,27 @@ pub struct NewPersonalAccessToken {
     pub copied_to_clipboard: bool,
 }
 
+impl NewPersonalAccessToken {
+    /// A new token's details plus its value, not (yet) on the clipboard.
+    pub fn new(details: PersonalAccessToken, token: Secret) -> Self {
+        NewPersonalAccessToken {
+            id: details.id,
+            name: details.name,
+            revoked: details.revoked,
+            created_at: details.created_at,
+            description: details.description,
+            scopes: details.scopes,
+            user_id: details.user_id,
+            last_used_at: details.last_used_at,
+            active: details.active,
+            expires_at: details.expires_at,
+            token: Some(token),
+            site_url: details.site_url,
+            copied_to_clipboard: false,
+        }
+    }
+}
+
 /// Result of `list-sites`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SiteList {

@@ -1,0 +1,47 @@
+//! Reading GitLab's personal access token entity (create, rotate, list and get all answer with
+//! it). Reading is lenient: a field that is missing or oddly typed reads as absent, because a new
+//! token must reach the user whatever else GitLab sent alongside it.
+
+use crate::protocol::PersonalAccessToken;
+use serde_json::Value;
+
+/// The entity's fields, with `id` as read (`None` when missing or unreadable, in which case the
+/// returned entry's `id` is 0). `active_default` is used when `active` is missing.
+pub fn read(
+    json: &Value,
+    site_url: &str,
+    active_default: bool,
+) -> (Option<u64>, PersonalAccessToken) {
+    let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
+    let number = |key: &str| {
+        json.get(key).and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+    };
+    let flag = |key: &str, default: bool| json.get(key).and_then(Value::as_bool).unwrap_or(default);
+    let id = number("id");
+    let entry = PersonalAccessToken {
+        id: id.unwrap_or(0),
+        name: text("name").unwrap_or_default(),
+        revoked: flag("revoked", false),
+        created_at: text("created_at"),
+        description: text("description"),
+        scopes: json
+            .get("scopes")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        user_id: number("user_id"),
+        last_used_at: text("last_used_at"),
+        active: flag("active", active_default),
+        expires_at: text("expires_at"),
+        site_url: site_url.to_string(),
+    };
+    (id, entry)
+}
