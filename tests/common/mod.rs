@@ -35,6 +35,10 @@ pub struct Fake {
     pub proxy_url: String,
     pub admin_token: String,
     pub user_token: String,
+    /// The same fake over HTTPS, with a certificate from a throwaway CA.
+    pub tls_url: String,
+    /// That CA's certificate (PEM), in no trust store until a test puts it in `SSL_CERT_FILE`.
+    pub tls_ca_pem: String,
     agent: ureq::Agent,
 }
 
@@ -68,6 +72,8 @@ impl Fake {
             proxy_url: text("proxy_url"),
             admin_token: text("admin_token"),
             user_token: text("user_token"),
+            tls_url: text("tls_url"),
+            tls_ca_pem: text("tls_ca_pem"),
             child,
             _stdin: stdin,
             agent,

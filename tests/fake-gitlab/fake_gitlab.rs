@@ -15,8 +15,12 @@
 //! ```text
 //! {"url":"http://127.0.0.1:41234","port":41234,"proxy_url":"http://127.0.0.1:41235",
 //!  "proxy_port":41235,"admin_token":"fake-admin-token","user_token":"fake-user-token",
-//!  "expired_token":"fake-expired-token"}
+//!  "expired_token":"fake-expired-token","tls_url":"https://127.0.0.1:41236",
+//!  "tls_ca_pem":"-----BEGIN CERTIFICATE-----\n..."}
 //! ```
+//!
+//! `tls_url` is the same fake over HTTPS ([`tls`]), with a certificate for `localhost` and
+//! `127.0.0.1` from a CA made fresh at start-up; `tls_ca_pem` is that CA, for `SSL_CERT_FILE`.
 //!
 //! The fake serves until its stdin reaches end of file (a test ends it by closing the pipe, so no
 //! process outlives its test) or until killed. `--ignore-stdin` keeps it serving regardless, for
@@ -49,6 +53,7 @@
 //! - [`control`]: the test-facing control API under `/__fake/` (record, settings, faults, users);
 //! - [`proxy`]: the CONNECT proxy on the second port;
 //! - [`state`]: what the fake remembers, and the fixture;
+//! - [`tls`]: the HTTPS front with its throwaway CA;
 //! - [`wire`]: requests and answers as the handlers see them, parameter decoding.
 //!
 //! # The record
@@ -71,6 +76,7 @@ mod control;
 mod pat;
 mod proxy;
 mod state;
+mod tls;
 mod wire;
 
 use std::io::{Read, Write};
@@ -196,6 +202,7 @@ fn run(options: &Options) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("proxy address: {e}"))?;
 
+    let tls_front = tls::start(addr)?;
     let url = format!("http://{addr}");
     let shared = Arc::new(Shared {
         state: Mutex::new(State::new(url.clone())),
@@ -210,6 +217,8 @@ fn run(options: &Options) -> Result<(), String> {
         "admin_token": state::ADMIN_TOKEN,
         "user_token": state::USER_TOKEN,
         "expired_token": state::EXPIRED_TOKEN,
+        "tls_url": format!("https://{}", tls_front.addr),
+        "tls_ca_pem": tls_front.ca_pem,
     });
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{hello}")

@@ -285,3 +285,35 @@ Describe 'Config file warnings' -Skip:(-not $IsLinux) {
         @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
     }
 }
+
+Describe 'HTTPS' {
+    BeforeAll {
+        $script:CaFile = Join-Path $TestDrive 'corporate-ca.pem'
+        Set-Content -LiteralPath $CaFile -Value $Fake.TlsCaPem -Encoding utf8NoBOM -NoNewline
+    }
+    BeforeEach {
+        Reset-Fake $Fake
+        $env:GITLAB_URL = $Fake.TlsUrl
+    }
+    AfterEach {
+        $env:GITLAB_URL = $Fake.Url
+        $env:SSL_CERT_FILE = $null
+    }
+
+    It 'creates the token over TLS when SSL_CERT_FILE names the CA' {
+        $env:SSL_CERT_FILE = $CaFile
+        $token = New-GitlabPersonalAccessToken -Name 'over tls' -Scope 'api'
+        $token.Token | Should -Not -BeNullOrEmpty
+        $token.SiteUrl | Should -Be $Fake.TlsUrl
+        $posts = @(Get-FakeRequest $Fake | Where-Object method -EQ 'POST')
+        $posts.Count | Should -Be 1
+    }
+
+    It 'refuses an untrusted certificate as GitlabCli.Network, says how to trust a CA, and sends nothing' {
+        { New-GitlabPersonalAccessToken -Name 'over tls' -Scope 'api' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GitlabCli.Network,New-GitlabPersonalAccessToken'
+        $failure = $Error[0]
+        $failure.ErrorDetails.RecommendedAction | Should -BeLike '*SSL_CERT_FILE*'
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+}

@@ -12,7 +12,7 @@ $script:TestHome = $null
 $script:EnvironmentNames = @(
     'HOME', 'USERPROFILE', 'GITLAB_URL', 'GITLAB_ACCESS_TOKEN',
     'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy',
-    'DISPLAY', 'WAYLAND_DISPLAY'
+    'DISPLAY', 'WAYLAND_DISPLAY', 'SSL_CERT_FILE'
 )
 
 function Get-RepoRoot { $script:RepoRoot }
@@ -77,6 +77,9 @@ function Start-FakeGitlab {
         ProxyUrl   = [string] $info.proxy_url
         AdminToken = [string] $info.admin_token
         UserToken  = [string] $info.user_token
+        # The same fake over HTTPS, its certificate from a CA made at start-up (in no trust store).
+        TlsUrl     = [string] $info.tls_url
+        TlsCaPem   = [string] $info.tls_ca_pem
         Stdout     = $stdout
         Stderr     = $stderr
     }
