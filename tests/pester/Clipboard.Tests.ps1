@@ -41,6 +41,23 @@ Describe '-CopyToClipboard with a display' -Skip:$SkipClipboard {
         Set-Clipboard 'clipboard-before-the-test'
     }
 
+    It 'puts a rotated token on the clipboard and outputs nothing' {
+        $seeded = @(Invoke-Fake $Fake -Method POST -Path '/__fake/tokens' -Body @{ username = 'jsmith'; name = 'Rotated' })
+        $seeded.Count | Should -Be 1
+        $all = @(Invoke-GitlabPersonalAccessTokenRotation -TokenId $seeded[0].id -CopyToClipboard -Confirm:$false 6>&1)
+
+        $tokens = @(Get-FakeToken $Fake)
+        $new = @($tokens | Where-Object { $_.previous_id -eq $seeded[0].id })
+        $new.Count | Should -Be 1
+        $new[0].token | Should -Not -Be $seeded[0].token
+        Get-Clipboard | Should -BeExactly $new[0].token
+        @($all | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }) | Should -BeNullOrEmpty
+        $messages = @($all | ForEach-Object { "$($_.MessageData)" })
+        $messages.Count | Should -Be 1
+        $messages[0] | Should -BeLike "*rotated*'Rotated'*"
+        $messages[0] | Should -Not -BeLike "*$($new[0].token)*"
+    }
+
     It 'puts the token on the clipboard, outputs nothing, and confirms without showing the token' {
         $env:DISPLAY | Should -Not -BeNullOrEmpty -Because 'CI runs the tests under xvfb-run'
         $all = @(New-GitlabPersonalAccessToken -Name 'Clipped' -Scope 'api' -CopyToClipboard 6>&1)
