@@ -13,6 +13,7 @@
 //! - a 429 is waited out and retried when GitLab asks for a short wait.
 
 pub mod errors;
+pub mod throttle;
 pub mod users;
 
 use crate::config::Site;
@@ -21,7 +22,9 @@ use crate::protocol::Reporter;
 use crate::secret::Secret;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use throttle::Throttle;
 use ureq::Agent;
 use ureq::http::HeaderValue;
 
@@ -51,12 +54,19 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Per-process HTTP state: agents and caches.
-#[derive(Default)]
+/// Per-process HTTP state: agents, caches and the concurrency limit. Shared by the serve
+/// loop's workers, so every method takes `&self`.
 pub struct Gitlab {
-    agents: HashMap<Option<String>, Agent>,
+    agents: Mutex<HashMap<Option<String>, Agent>>,
     pub(crate) users: users::UserCache,
     retry: RetryPolicy,
+    throttle: Arc<Throttle>,
+}
+
+impl Default for Gitlab {
+    fn default() -> Self {
+        Gitlab::with_concurrency(throttle::DEFAULT_CONCURRENCY)
+    }
 }
 
 impl Gitlab {
@@ -64,13 +74,24 @@ impl Gitlab {
         Gitlab::default()
     }
 
+    /// A client state allowing at most `concurrency` requests in flight at once.
+    pub fn with_concurrency(concurrency: usize) -> Self {
+        Gitlab {
+            agents: Mutex::default(),
+            users: users::UserCache::default(),
+            retry: RetryPolicy::default(),
+            throttle: Arc::new(Throttle::new(concurrency)),
+        }
+    }
+
     /// A client for `site`, authenticated with `token`.
-    pub fn client(&mut self, site: &Site, token: &Secret) -> Result<Client> {
-        let agent = match self.agents.get(&site.proxy_url) {
+    pub fn client(&self, site: &Site, token: &Secret) -> Result<Client> {
+        let mut agents = self.agents.lock().unwrap_or_else(|p| p.into_inner());
+        let agent = match agents.get(&site.proxy_url) {
             Some(agent) => agent.clone(),
             None => {
                 let agent = build_agent(site.proxy_url.as_deref())?;
-                self.agents.insert(site.proxy_url.clone(), agent.clone());
+                agents.insert(site.proxy_url.clone(), agent.clone());
                 agent
             }
         };
@@ -79,6 +100,7 @@ impl Gitlab {
             site_url: site.url.clone(),
             token: token.clone(),
             retry: self.retry,
+            throttle: Arc::clone(&self.throttle),
         })
     }
 }
@@ -131,6 +153,7 @@ pub struct Client {
     site_url: String,
     token: Secret,
     retry: RetryPolicy,
+    throttle: Arc<Throttle>,
 }
 
 /// A raw answer.
@@ -202,6 +225,8 @@ impl Client {
         }
         let mut attempt = 1;
         loop {
+            // Held until the answer is read; given back before any 429 wait.
+            let permit = self.throttle.acquire();
             let started = Instant::now();
             let sent = match method {
                 Method::Get => self
@@ -234,6 +259,7 @@ impl Client {
                 .limit(16 * 1024 * 1024)
                 .read_to_string()
                 .map_err(|e| network_error(&e, method, &what, &self.site_url))?;
+            drop(permit);
             let elapsed = started.elapsed().as_millis();
             reporter.verbose(format!(
                 "{what} -> {} {} ({elapsed} ms)",
@@ -264,6 +290,8 @@ impl Client {
                             format!("Retrying in {wait} s"),
                             false,
                         );
+                        // Every worker slows down and waits, not just this one.
+                        self.throttle.rate_limited(Duration::from_secs(wait));
                         std::thread::sleep(Duration::from_secs(wait));
                         reporter.progress(
                             "Waiting for GitLab's rate limit",
@@ -274,6 +302,8 @@ impl Client {
                         continue;
                     }
                     _ => {
+                        // Too long to wait out here: fewer requests in flight, no pause.
+                        self.throttle.rate_limited(Duration::ZERO);
                         let mut err = errors::from_response(
                             &what,
                             &self.site_url,
@@ -295,6 +325,7 @@ impl Client {
                     }
                 }
             }
+            self.throttle.succeeded();
             if (300..400).contains(&status) {
                 let to = location.unwrap_or_else(|| "an unnamed location".to_string());
                 return Err(Error::new(
