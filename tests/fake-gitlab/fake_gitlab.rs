@@ -101,9 +101,12 @@ struct Options {
     port: u16,
     proxy_port: u16,
     ignore_stdin: bool,
+    /// `--delay-ms`: the starting `delay_ms` setting.
+    delay_ms: u64,
 }
 
-const USAGE: &str = "usage: fake-gitlab [--port N] [--proxy-port N] [--ignore-stdin]";
+const USAGE: &str =
+    "usage: fake-gitlab [--port N] [--proxy-port N] [--delay-ms N] [--ignore-stdin]";
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
     let mut options = Options::default();
@@ -126,6 +129,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
                 } else {
                     options.proxy_port = port;
                 }
+            }
+            "--delay-ms" => {
+                let value = inline
+                    .or_else(|| args.next())
+                    .ok_or(format!("{flag} needs a value"))?;
+                options.delay_ms = value.parse().ok().filter(|&n| n <= 60_000).ok_or(format!(
+                    "{flag}: {value:?} is not milliseconds from 0 to 60000"
+                ))?;
             }
             "--ignore-stdin" if inline.is_none() => options.ignore_stdin = true,
             _ => return Err(format!("unknown argument {arg:?}")),
@@ -197,7 +208,11 @@ fn run(options: &Options) -> Result<(), String> {
 
     let url = format!("http://{addr}");
     let shared = Arc::new(Shared {
-        state: Mutex::new(State::new(url.clone())),
+        state: Mutex::new({
+            let mut state = State::new(url.clone());
+            state.settings.delay_ms = options.delay_ms;
+            state
+        }),
         tunnels: Mutex::default(),
     });
 
@@ -282,11 +297,17 @@ fn serve(shared: &Shared, mut request: Request) {
 
     let is_control = incoming.path == control::PREFIX
         || incoming.path.starts_with(&format!("{}/", control::PREFIX));
-    let reply = if is_control {
-        control::handle(&mut lock(&shared.state), &incoming)
-    } else {
-        let proxy_target = peer.and_then(|p| lock(&shared.tunnels).get(&p).cloned());
+    if is_control {
+        let reply = control::handle(&mut lock(&shared.state), &incoming);
+        respond(request, reply);
+        return;
+    }
+    let started = std::time::Instant::now();
+    let proxy_target = peer.and_then(|p| lock(&shared.tunnels).get(&p).cloned());
+    let (reply, delay) = {
         let mut state = lock(&shared.state);
+        state.stats.in_flight += 1;
+        state.stats.max_in_flight = state.stats.max_in_flight.max(state.stats.in_flight);
         let reply = if let Some(injected) = state.take_injection() {
             injected
         } else if body_read.is_err() {
@@ -296,10 +317,21 @@ fn serve(shared: &Shared, mut request: Request) {
         } else {
             Reply::error(404, "404 Not Found")
         };
+        let delay = state.settings.delay_for(state.next_seq);
         record(&mut state, &incoming, &reply, peer, proxy_target);
-        reply
+        state.stats.api_requests += 1;
+        state.stats.handler_nanos += started.elapsed().as_nanos();
+        (reply, delay)
     };
+    // Outside the lock, so delayed requests overlap as they would on a distant instance.
+    if delay > 0 {
+        thread::sleep(std::time::Duration::from_millis(delay));
+    }
+    let answered = std::time::Instant::now();
     respond(request, reply);
+    let mut state = lock(&shared.state);
+    state.stats.in_flight = state.stats.in_flight.saturating_sub(1);
+    state.stats.handler_nanos += answered.elapsed().as_nanos();
 }
 
 /// Appends a request and its answer's status to the record.
@@ -364,11 +396,14 @@ mod tests {
             Ok(Options {
                 port: 8080,
                 proxy_port: 8081,
-                ignore_stdin: true
+                ignore_stdin: true,
+                delay_ms: 0,
             })
         );
+        assert_eq!(args(&["--delay-ms", "50"]).map(|o| o.delay_ms), Ok(50));
         assert!(args(&["--port"]).is_err());
         assert!(args(&["--port", "http"]).is_err());
         assert!(args(&["--verbose"]).is_err());
+        assert!(args(&["--delay-ms", "soon"]).is_err());
     }
 }
