@@ -212,11 +212,39 @@ function Invoke-GitlabCliEngineRequest {
         # Write-Progress id of the caller's own progress bar, so engine progress nests under it.
         [int] $ParentProgressId = -1
     )
+    $id = Send-GitlabCliEngineRequest -Engine $Engine -Cmdlet $Cmdlet -Mode $Mode -Command $Command -ParamsJson $ParamsJson
+    Receive-GitlabCliEngineAnswer -Engine $Engine -Cmdlet $Cmdlet -Id $id -ParentProgressId $ParentProgressId
+}
+
+function Send-GitlabCliEngineRequest {
+    # Writes one request line without waiting for its answer; returns the request's id. The
+    # engine answers requests in the order they were sent (docs/ARCHITECTURE.md), so several may
+    # be sent before the first answer is read.
+    param(
+        [Parameter(Mandatory)] $Engine,
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] [ValidateSet('plan', 'run')] [string] $Mode,
+        [Parameter(Mandatory)] [string] $Command,
+        [Parameter(Mandatory)] [string] $ParamsJson
+    )
     $Engine.NextId++
     $id = [string] $Engine.NextId
-    $line = '{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":' + (ConvertTo-Json -InputObject $Command -Compress) + ',"params":' + $ParamsJson + '}'
+    # Command names are fixed kebab-case words: no JSON escaping needed.
+    $line = '{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":"' + $Command + '","params":' + $ParamsJson + '}'
     Send-GitlabCliEngineLine -Engine $Engine -Cmdlet $Cmdlet -Line $line
+    $id
+}
 
+function Receive-GitlabCliEngineAnswer {
+    # Reads the engine's messages for request $Id up to its terminal message, which it returns
+    # as Invoke-GitlabCliEngineRequest does.
+    param(
+        [Parameter(Mandatory)] $Engine,
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] [string] $Id,
+        [int] $ParentProgressId = -1
+    )
+    $id = $Id
     while ($true) {
         try {
             $text = Read-GitlabCliEngineLine -Engine $Engine

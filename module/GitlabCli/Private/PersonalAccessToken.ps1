@@ -1,5 +1,20 @@
 # New-GitlabPersonalAccessToken's pipeline: one engine per pipeline (begin), a plan and a
-# ShouldProcess per record (process), then the confirmed records run (end).
+# ShouldProcess per record (process), then the confirmed records run (end). In end, run requests
+# are sent ahead of their answers (up to Get-GitlabCliRunWindow of them), so the engine can keep
+# several HTTP requests in flight; answers come back in request order.
+
+function Get-GitlabCliRunWindow {
+    # How many run requests may be sent before the first of them is answered: twice the
+    # engine's concurrency (GITLABCLI_CONCURRENCY, default 8), so its workers never wait for the
+    # module. It also bounds what is in flight when the pipeline stops.
+    $concurrency = 8
+    $text = $env:GITLABCLI_CONCURRENCY
+    $parsed = 0
+    if ($text -and [int]::TryParse($text.Trim(), [ref] $parsed) -and $parsed -ge 1 -and $parsed -le 64) {
+        $concurrency = $parsed
+    }
+    2 * $concurrency
+}
 
 function Start-GitlabCliPatPipeline {
     # begin: starts the engine and remembers which parameters came from the command line.
@@ -123,7 +138,17 @@ function Invoke-GitlabCliPatPipeline {
             return
         }
 
+        $window = Get-GitlabCliRunWindow
+        $sent = [System.Collections.Generic.Queue[object]]::new()
+        $next = 0
         for ($index = 0; $index -lt $count; $index++) {
+            # Keep up to $window requests ahead of the answer being read.
+            while ($next -lt $count -and $sent.Count -lt $window) {
+                $id = Send-GitlabCliEngineRequest -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Mode run `
+                    -Command 'create-personal-access-token' -ParamsJson $queue[$next].ParamsJson
+                $sent.Enqueue($id)
+                $next++
+            }
             $item = $queue[$index]
             $parentId = -1
             if ($count -gt 1) {
@@ -137,21 +162,22 @@ function Invoke-GitlabCliPatPipeline {
                 $parentId = $progressId
             }
 
-            $answer = Invoke-GitlabCliEngineRequest -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Mode run `
-                -Command 'create-personal-access-token' -ParamsJson $item.ParamsJson -ParentProgressId $parentId
+            $answer = Receive-GitlabCliEngineAnswer -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Id $sent.Dequeue() -ParentProgressId $parentId
 
             if ($answer.Type -ne 'result') {
-                $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject $item.InputObject))
+                $record = New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject $item.InputObject
+                try {
+                    $Cmdlet.WriteError($record)
+                } catch {
+                    # -ErrorAction Stop (or an error preference of Stop): the pipeline ends here,
+                    # but the requests already sent may have created tokens. Read them all and
+                    # output those tokens first, so no created token is lost.
+                    Write-GitlabCliInFlightToken -Pipeline $Pipeline -Cmdlet $Cmdlet -Sent $sent -From ($index + 1)
+                    throw
+                }
                 continue
             }
-
-            $result = $answer.Body['result']
-            $token = ConvertTo-GitlabNewPersonalAccessToken -Result $result
-            if ($result['copied_to_clipboard'] -eq $true) {
-                Write-Host "Copied the new personal access token '$($token.Name)' (id $($token.Id)) for $($item.Target) to the clipboard. GitLab shows it only this once: paste it where it belongs now."
-            } else {
-                $Cmdlet.WriteObject($token)
-            }
+            Write-GitlabCliPatResult -Cmdlet $Cmdlet -Answer $answer -Item $item
         }
     } finally {
         try {
@@ -163,6 +189,46 @@ function Invoke-GitlabCliPatPipeline {
         } finally {
             Close-GitlabCliEngine -Engine $Pipeline.Engine
         }
+    }
+}
+
+function Write-GitlabCliPatResult {
+    # One created token: to the output, or (when it went to the clipboard) a note to the host.
+    param(
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] $Answer,
+        [Parameter(Mandatory)] $Item
+    )
+    $result = $Answer.Body['result']
+    $token = ConvertTo-GitlabNewPersonalAccessToken -Result $result
+    if ($result['copied_to_clipboard'] -eq $true) {
+        Write-Host "Copied the new personal access token '$($token.Name)' (id $($token.Id)) for $($Item.Target) to the clipboard. GitLab shows it only this once: paste it where it belongs now."
+    } else {
+        $Cmdlet.WriteObject($token)
+    }
+}
+
+function Write-GitlabCliInFlightToken {
+    # Reads the answers to every request already sent and outputs the tokens among them. Used
+    # when the pipeline is about to stop on an error: those requests were sent, so their tokens
+    # exist in GitLab and must reach the user. Their errors are not written (the pipeline is
+    # already stopping on the first one); a verbose line names each.
+    param(
+        [Parameter(Mandatory)] $Pipeline,
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory)] [System.Collections.Generic.Queue[object]] $Sent,
+        [Parameter(Mandatory)] [int] $From
+    )
+    $index = $From
+    while ($Sent.Count -gt 0) {
+        $item = $Pipeline.Queue[$index]
+        $answer = Receive-GitlabCliEngineAnswer -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Id $Sent.Dequeue()
+        if ($answer.Type -eq 'result') {
+            Write-GitlabCliPatResult -Cmdlet $Cmdlet -Answer $answer -Item $item
+        } else {
+            Write-Verbose "Not created, after the error that stopped the pipeline: $($item.Target): $((Get-GitlabCliAnswerError $answer)['message'])"
+        }
+        $index++
     }
 }
 
