@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [url, user, count] = args.as_slice() else {
-        eprintln!("usage: bench-floor <site-url> <user-id> <count>   (token in GITLAB_ACCESS_TOKEN)");
+        eprintln!(
+            "usage: bench-floor <site-url> <user-id> <count>   (token in GITLAB_ACCESS_TOKEN)"
+        );
         return ExitCode::from(2);
     };
     let Ok(count) = count.parse::<u32>() else {

@@ -61,6 +61,7 @@ pub struct Gitlab {
     pub(crate) users: users::UserCache,
     retry: RetryPolicy,
     throttle: Arc<Throttle>,
+    concurrency: usize,
 }
 
 impl Default for Gitlab {
@@ -81,6 +82,7 @@ impl Gitlab {
             users: users::UserCache::default(),
             retry: RetryPolicy::default(),
             throttle: Arc::new(Throttle::new(concurrency)),
+            concurrency: concurrency.clamp(1, throttle::MAX_CONCURRENCY),
         }
     }
 
@@ -90,7 +92,7 @@ impl Gitlab {
         let agent = match agents.get(&site.proxy_url) {
             Some(agent) => agent.clone(),
             None => {
-                let agent = build_agent(site.proxy_url.as_deref())?;
+                let agent = build_agent(site.proxy_url.as_deref(), self.concurrency)?;
                 agents.insert(site.proxy_url.clone(), agent.clone());
                 agent
             }
@@ -105,7 +107,9 @@ impl Gitlab {
     }
 }
 
-fn build_agent(proxy_url: Option<&str>) -> Result<Agent> {
+/// An agent that keeps up to `concurrency` idle connections per host, so every worker finds its
+/// keep-alive connection again (ureq's default keeps 3).
+fn build_agent(proxy_url: Option<&str>, concurrency: usize) -> Result<Agent> {
     let proxy = match proxy_url {
         Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
             Error::config(format!(
@@ -125,6 +129,8 @@ fn build_agent(proxy_url: Option<&str>) -> Result<Agent> {
         .proxy(proxy)
         .max_redirects(0)
         .max_redirects_will_error(false)
+        .max_idle_connections_per_host(concurrency)
+        .max_idle_connections(concurrency.max(10))
         .timeout_connect(Some(Duration::from_secs(20)))
         .timeout_global(Some(Duration::from_secs(120)))
         .build();

@@ -47,6 +47,7 @@
 //!
 //! - [`api`]: the GitLab endpoints under `/api/v4` and their checks;
 //! - [`control`]: the test-facing control API under `/__fake/` (record, settings, faults, users);
+//! - [`http`]: the HTTP/1.1 server, one thread per connection;
 //! - [`proxy`]: the CONNECT proxy on the second port;
 //! - [`state`]: what the fake remembers, and the fixture;
 //! - [`wire`]: requests and answers as the handlers see them, parameter decoding.
@@ -68,6 +69,7 @@
 
 mod api;
 mod control;
+mod http;
 mod proxy;
 mod state;
 mod wire;
@@ -79,7 +81,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 
 use serde_json::{Value, json};
-use tiny_http::{Header, Request, Response, Server};
 
 use state::State;
 use wire::{Incoming, Reply};
@@ -167,39 +168,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// tiny_http writes an answer's head and body separately; with Nagle's algorithm on, the body
-/// then waits for the client's delayed ACK (about 40 ms) on every reused connection. Linux copies
-/// TCP_NODELAY from the listening socket to each accepted one, so set it once here.
-fn no_delay(listener: &TcpListener) {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let on: libc::c_int = 1;
-        // SAFETY: a valid socket fd, a c_int option value and its exact size.
-        let _ = unsafe {
-            libc::setsockopt(
-                listener.as_raw_fd(),
-                libc::IPPROTO_TCP,
-                libc::TCP_NODELAY,
-                (&on as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-    }
-    #[cfg(not(unix))]
-    let _ = listener;
-}
-
 fn run(options: &Options) -> Result<(), String> {
     let listener = TcpListener::bind(("127.0.0.1", options.port))
         .map_err(|e| format!("cannot listen on port {}: {e}", options.port))?;
-    no_delay(&listener);
-    let server = Server::from_listener(listener, None)
-        .map_err(|e| format!("cannot serve on port {}: {e}", options.port))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or("the HTTP server has no IP address")?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("server address: {e}"))?;
     let proxy_listener = TcpListener::bind(("127.0.0.1", options.proxy_port))
         .map_err(|e| format!("cannot listen on proxy port {}: {e}", options.proxy_port))?;
     let proxy_addr = proxy_listener
@@ -245,24 +219,7 @@ fn run(options: &Options) -> Result<(), String> {
             .map_err(|e| format!("cannot start the proxy: {e}"))?;
     }
 
-    for request in server.incoming_requests() {
-        let shared_for_thread = Arc::clone(&shared);
-        // tiny_http hands the request back on failure, so it can still be answered on this thread.
-        let (tx, rx) = std::sync::mpsc::channel::<Request>();
-        let spawned = thread::Builder::new()
-            .name("request".into())
-            .spawn(move || {
-                if let Ok(request) = rx.recv() {
-                    serve(&shared_for_thread, request);
-                }
-            });
-        match spawned {
-            Ok(_) => {
-                let _ = tx.send(request);
-            }
-            Err(_) => serve(&shared, request),
-        }
-    }
+    http::serve(listener, move |request| serve(&shared, request));
     Ok(())
 }
 
@@ -278,29 +235,17 @@ fn exit_at_stdin_eof() {
     std::process::exit(0);
 }
 
-/// Reads one request, answers it, and records it unless it is for the control API.
-fn serve(shared: &Shared, mut request: Request) {
-    let mut raw_body = Vec::new();
-    let body_read = request.as_reader().read_to_end(&mut raw_body);
-    let headers = request
-        .headers()
-        .iter()
-        .map(|h| {
-            (
-                h.field.as_str().as_str().to_ascii_lowercase(),
-                h.value.as_str().to_string(),
-            )
-        })
-        .collect();
-    let incoming = Incoming::new(request.method().as_str(), request.url(), headers, raw_body);
-    let peer = request.remote_addr().copied();
+/// Answers one request, and records it unless it is for the control API.
+fn serve(shared: &Shared, request: http::RawRequest) -> Reply {
+    let body_read = request.body.as_ref().map(|_| ()).map_err(|e| e.to_string());
+    let raw_body = request.body.unwrap_or_default();
+    let incoming = Incoming::new(&request.method, &request.target, request.headers, raw_body);
+    let peer = request.peer;
 
     let is_control = incoming.path == control::PREFIX
         || incoming.path.starts_with(&format!("{}/", control::PREFIX));
     if is_control {
-        let reply = control::handle(&mut lock(&shared.state), &incoming);
-        respond(request, reply);
-        return;
+        return control::handle(&mut lock(&shared.state), &incoming);
     }
     let started = std::time::Instant::now();
     let proxy_target = peer.and_then(|p| lock(&shared.tunnels).get(&p).cloned());
@@ -327,11 +272,10 @@ fn serve(shared: &Shared, mut request: Request) {
     if delay > 0 {
         thread::sleep(std::time::Duration::from_millis(delay));
     }
-    let answered = std::time::Instant::now();
-    respond(request, reply);
-    let mut state = lock(&shared.state);
-    state.stats.in_flight = state.stats.in_flight.saturating_sub(1);
-    state.stats.handler_nanos += answered.elapsed().as_nanos();
+    // No longer in flight once the answer is handed over to go out: the client may send its next
+    // request on this connection as soon as it has read this one.
+    lock(&shared.state).stats.in_flight -= 1;
+    reply
 }
 
 /// Appends a request and its answer's status to the record.
@@ -362,22 +306,6 @@ fn record(
         "proxy_target": proxy_target,
     });
     state.records.push(entry);
-}
-
-/// Sends an answer; a client that has gone away is not an error worth reporting.
-fn respond(request: Request, reply: Reply) {
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-    let mut headers = vec![("Server".to_string(), "nginx".to_string())];
-    if let Some(content_type) = reply.content_type {
-        headers.push(("Content-Type".to_string(), content_type));
-    }
-    headers.extend(reply.headers);
-    for (name, value) in headers {
-        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    let _ = request.respond(response);
 }
 
 #[cfg(test)]

@@ -166,14 +166,19 @@ function Invoke-GitlabCliPatPipeline {
 
             if ($answer.Type -ne 'result') {
                 $record = New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject $item.InputObject
+                $written = $false
                 try {
                     $Cmdlet.WriteError($record)
-                } catch {
-                    # -ErrorAction Stop (or an error preference of Stop): the pipeline ends here,
-                    # but the requests already sent may have created tokens. Read them all and
-                    # output those tokens first, so no created token is lost.
-                    Write-GitlabCliInFlightToken -Pipeline $Pipeline -Cmdlet $Cmdlet -Sent $sent -From ($index + 1)
-                    throw
+                    $written = $true
+                } finally {
+                    if (-not $written) {
+                        # -ErrorAction Stop (or an error preference of Stop): WriteError threw
+                        # and the pipeline ends here, but the requests already sent may have
+                        # created tokens. Read them all and output those tokens, so no created
+                        # token is lost. (A script catch block does not see that exception; a
+                        # finally block does run.)
+                        Write-GitlabCliInFlightToken -Pipeline $Pipeline -Cmdlet $Cmdlet -Sent $sent -From ($index + 1)
+                    }
                 }
                 continue
             }
