@@ -3,7 +3,9 @@
 // (ForEach-Object -Parallel, a custom host, an editor) would call into the first one. These have
 // no such affinity. The module compiles this file once per process when it is imported.
 using System;
+using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Text.Json;
@@ -106,6 +108,130 @@ namespace GitlabCli
                 default:
                     return null;
             }
+        }
+    }
+
+    /// <summary>
+    /// One line the engine wrote, read once: its type, request id and, for stream messages, the
+    /// message text. Reading these fields in script took several function calls per line.
+    /// </summary>
+    public sealed class EngineMessage
+    {
+        public string Type { get; private set; }
+        /// <summary>The request id as text (a number's digits), or null when the id is null.</summary>
+        public string Id { get; private set; }
+        /// <summary>The `message` field of verbose, debug and warning messages ('' otherwise).</summary>
+        public string Text { get; private set; }
+        public JsonElement Root { get; private set; }
+
+        public bool IsTerminal
+        {
+            get { return Type == "plan" || Type == "result" || Type == "error"; }
+        }
+
+        /// <summary>
+        /// Parses a line; null for a blank one. Throws FormatException saying what is wrong with a
+        /// line that is not a JSON object.
+        /// </summary>
+        public static EngineMessage Parse(string line)
+        {
+            if (line == null || line.Trim().Length == 0) { return null; }
+            JsonElement root;
+            try
+            {
+                using (var document = JsonDocument.Parse(line))
+                {
+                    root = document.RootElement.Clone();
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new FormatException("wrote a line that is not JSON.", e);
+            }
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("wrote a line that is not a JSON object.");
+            }
+            var message = new EngineMessage { Root = root, Type = "", Text = "" };
+            JsonElement value;
+            if (root.TryGetProperty("type", out value) && value.ValueKind == JsonValueKind.String)
+            {
+                message.Type = value.GetString();
+            }
+            if (root.TryGetProperty("id", out value) && value.ValueKind != JsonValueKind.Null)
+            {
+                message.Id = value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
+            }
+            if (root.TryGetProperty("message", out value) && value.ValueKind == JsonValueKind.String)
+            {
+                message.Text = value.GetString();
+            }
+            return message;
+        }
+    }
+
+    /// <summary>Building what the cmdlets send and output, without per-field script calls.</summary>
+    public static class Records
+    {
+        /// <summary>An ordered dictionary of protocol params as one compact JSON object.</summary>
+        public static string ToJson(IDictionary values)
+        {
+            return JsonSerializer.Serialize(values, typeof(IDictionary));
+        }
+
+        private static DateTime? Date(object value)
+        {
+            if (value == null) { return null; }
+            if (value is DateTime) { return (DateTime)value; }
+            if (value is DateTimeOffset) { return ((DateTimeOffset)value).LocalDateTime; }
+            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            if (string.IsNullOrWhiteSpace(text)) { return null; }
+            DateTime parsed;
+            if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out parsed))
+            {
+                return parsed;
+            }
+            return null;
+        }
+
+        private static long Whole(object value)
+        {
+            return value == null ? 0L : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        }
+
+        private static bool Flag(object value)
+        {
+            return value != null && LanguagePrimitives.IsTrue(value);
+        }
+
+        /// <summary>A create-personal-access-token result as a Gitlab.NewPersonalAccessToken.</summary>
+        public static PSObject NewPersonalAccessToken(IDictionary result)
+        {
+            var token = new PSObject();
+            token.TypeNames.Insert(0, "Gitlab.NewPersonalAccessToken");
+            var scopes = new List<string>();
+            var scopeValues = result["scopes"] as IEnumerable;
+            if (scopeValues != null && !(scopeValues is string))
+            {
+                foreach (var scope in scopeValues)
+                {
+                    if (scope != null) { scopes.Add(Convert.ToString(scope, CultureInfo.InvariantCulture)); }
+                }
+            }
+            var userId = result["user_id"];
+            token.Properties.Add(new PSNoteProperty("Id", Whole(result["id"])));
+            token.Properties.Add(new PSNoteProperty("Name", Convert.ToString(result["name"], CultureInfo.InvariantCulture) ?? ""));
+            token.Properties.Add(new PSNoteProperty("Revoked", Flag(result["revoked"])));
+            token.Properties.Add(new PSNoteProperty("CreatedAt", Date(result["created_at"])));
+            token.Properties.Add(new PSNoteProperty("Description", result["description"]));
+            token.Properties.Add(new PSNoteProperty("Scopes", scopes.ToArray()));
+            token.Properties.Add(new PSNoteProperty("UserId", userId == null ? (long?)null : Whole(userId)));
+            token.Properties.Add(new PSNoteProperty("LastUsedAt", Date(result["last_used_at"])));
+            token.Properties.Add(new PSNoteProperty("Active", Flag(result["active"])));
+            token.Properties.Add(new PSNoteProperty("ExpiresAt", Date(result["expires_at"])));
+            token.Properties.Add(new PSNoteProperty("Token", result["token"]));
+            token.Properties.Add(new PSNoteProperty("SiteUrl", Convert.ToString(result["site_url"], CultureInfo.InvariantCulture) ?? ""));
+            return token;
         }
     }
 }

@@ -157,32 +157,6 @@ function Stop-GitlabCliEngineWithFailure {
     $Cmdlet.ThrowTerminatingError($record)
 }
 
-function ConvertFrom-GitlabCliJsonElement {
-    # A System.Text.Json element as plain PowerShell values: strings stay strings (no date
-    # guessing), objects become ordered dictionaries, arrays object[] (GitlabCli.Types.cs).
-    param([Parameter(Mandatory)] [System.Text.Json.JsonElement] $Element)
-    [GitlabCli.JsonValues]::ToPowerShell($Element)
-}
-
-function Get-GitlabCliJsonText {
-    # A string property of a JSON object, or '' when it is missing or not a string.
-    param([Parameter(Mandatory)] [System.Text.Json.JsonElement] $Element, [Parameter(Mandatory)] [string] $Name)
-    $value = [System.Text.Json.JsonElement]::new()
-    if ($Element.TryGetProperty($Name, [ref] $value) -and $value.ValueKind -eq 'String') {
-        return $value.GetString()
-    }
-    ''
-}
-
-function Read-GitlabCliEngineLine {
-    # One line of the engine's stdout; $null at end of file. Waits in short slices so that
-    # Ctrl+C can stop the pipeline while the engine works (e.g. waits out a rate limit).
-    param([Parameter(Mandatory)] $Engine)
-    $task = $Engine.Stdout.ReadLineAsync()
-    while (-not $task.Wait(250)) { }
-    $task.Result
-}
-
 function Send-GitlabCliEngineLine {
     param(
         [Parameter(Mandatory)] $Engine,
@@ -245,55 +219,52 @@ function Receive-GitlabCliEngineAnswer {
         [int] $ParentProgressId = -1
     )
     $id = $Id
+    # Write-Verbose and Write-Debug cost a cmdlet call each even when their stream is off, and
+    # the engine sends both for every HTTP request: skip them unless they would show.
+    $quiet = [System.Management.Automation.ActionPreference[]] @('SilentlyContinue', 'Ignore')
+    $showVerbose = $VerbosePreference -notin $quiet
+    $showDebug = $DebugPreference -notin $quiet
     while ($true) {
         try {
-            $text = Read-GitlabCliEngineLine -Engine $Engine
+            # Inline, in short slices, so Ctrl+C can stop the pipeline while the engine works
+            # (e.g. waits out a rate limit).
+            $task = $Engine.Stdout.ReadLineAsync()
+            while (-not $task.Wait(250)) { }
+            $text = $task.Result
         } catch {
             Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'could not be read from.' -Exception $_.Exception
         }
         if ($null -eq $text) {
             Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "exited before answering request $id"
         }
-        if ($text.Trim().Length -eq 0) {
+        try {
+            $message = [GitlabCli.EngineMessage]::Parse($text)
+        } catch {
+            $reason = if ($_.Exception.InnerException -is [System.FormatException]) { $_.Exception.InnerException.Message } else { 'wrote a line that is not JSON.' }
+            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason $reason -Exception $_.Exception
+        }
+        if ($null -eq $message) {
             continue
         }
-
-        $root = $null
-        try {
-            $document = [System.Text.Json.JsonDocument]::Parse($text)
-            try { $root = $document.RootElement.Clone() } finally { $document.Dispose() }
-        } catch {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not JSON.' -Exception $_.Exception
+        if ($null -ne $message.Id -and $message.Id -ne $id) {
+            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$($message.Id)' while request $id was waiting."
         }
-        if ($root.ValueKind -ne 'Object') {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not a JSON object.'
-        }
-        $type = Get-GitlabCliJsonText -Element $root -Name 'type'
-        $messageId = $null
-        $idElement = [System.Text.Json.JsonElement]::new()
-        if ($root.TryGetProperty('id', [ref] $idElement) -and $idElement.ValueKind -ne 'Null') {
-            $messageId = if ($idElement.ValueKind -eq 'String') { $idElement.GetString() } else { $idElement.GetRawText() }
-        }
-        if ($null -ne $messageId -and $messageId -ne $id) {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$messageId' while request $id was waiting."
-        }
-        switch ($type) {
+        switch ($message.Type) {
             # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
             # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
             # would prompt under -Debug).
-            # Stream messages are read field by field: they are most of the traffic.
-            'verbose' { Write-Verbose -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
-            'debug' { Write-Debug -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
-            'warning' { Write-Warning -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
+            'verbose' { if ($showVerbose) { Write-Verbose -Message $message.Text }; continue }
+            'debug' { if ($showDebug) { Write-Debug -Message $message.Text }; continue }
+            'warning' { Write-Warning -Message $message.Text; continue }
             'progress' {
-                Write-GitlabCliEngineProgress -Body (ConvertFrom-GitlabCliJsonElement -Element $root) -ParentProgressId $ParentProgressId
+                Write-GitlabCliEngineProgress -Body ([GitlabCli.JsonValues]::ToPowerShell($message.Root)) -ParentProgressId $ParentProgressId
                 continue
             }
-            { $_ -in 'plan', 'result', 'error' } {
-                return @{ Type = $type; Body = (ConvertFrom-GitlabCliJsonElement -Element $root); Root = $root }
+            { $message.IsTerminal } {
+                return @{ Type = $message.Type; Body = [GitlabCli.JsonValues]::ToPowerShell($message.Root); Root = $message.Root }
             }
             default {
-                Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$type'."
+                Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$($message.Type)'."
             }
         }
     }

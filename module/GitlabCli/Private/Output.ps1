@@ -1,39 +1,8 @@
 # The engine's result as the object the cmdlet outputs.
 
-function ConvertTo-GitlabCliDateTime {
-    # An ISO 8601 date or date-time as [datetime]; $null when absent. Accepts a [datetime]
-    # as well, in case a JSON reader already converted it.
-    param([AllowNull()] [object] $Value)
-    if ($null -eq $Value) { return $null }
-    if ($Value -is [datetime]) { return $Value }
-    if ($Value -is [System.DateTimeOffset]) { return $Value.LocalDateTime }
-    $text = [string] $Value
-    if ($text.Trim().Length -eq 0) { return $null }
-    $parsed = [datetime]::MinValue
-    if ([datetime]::TryParse($text, [cultureinfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind, [ref] $parsed)) {
-        return $parsed
-    }
-    Write-Debug "GitlabCli could not read the date '$text'."
-    $null
-}
-
 function ConvertTo-GitlabNewPersonalAccessToken {
-    # A `create-personal-access-token` result (hashtable) as Gitlab.NewPersonalAccessToken.
+    # A `create-personal-access-token` result (hashtable) as Gitlab.NewPersonalAccessToken, built
+    # in GitlabCli.Types.cs (Records): one call per record instead of a dozen.
     param([Parameter(Mandatory)] [System.Collections.IDictionary] $Result)
-    $userId = $Result['user_id']
-    [pscustomobject]@{
-        PSTypeName  = 'Gitlab.NewPersonalAccessToken'
-        Id          = [long] $Result['id']
-        Name        = [string] $Result['name']
-        Revoked     = [bool] $Result['revoked']
-        CreatedAt   = ConvertTo-GitlabCliDateTime $Result['created_at']
-        Description = $Result['description']
-        Scopes      = [string[]] @($Result['scopes'] | Where-Object { $null -ne $_ })
-        UserId      = if ($null -ne $userId) { [long] $userId } else { $null }
-        LastUsedAt  = ConvertTo-GitlabCliDateTime $Result['last_used_at']
-        Active      = [bool] $Result['active']
-        ExpiresAt   = ConvertTo-GitlabCliDateTime $Result['expires_at']
-        Token       = $Result['token']
-        SiteUrl     = [string] $Result['site_url']
-    }
+    [GitlabCli.Records]::NewPersonalAccessToken($Result)
 }

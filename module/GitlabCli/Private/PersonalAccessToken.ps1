@@ -62,7 +62,7 @@ function ConvertTo-GitlabCliPatParams {
     if ($BoundParameters.ContainsKey('CopyToClipboard') -and $BoundParameters['CopyToClipboard'].IsPresent) {
         $params['copy_to_clipboard'] = $true
     }
-    ConvertTo-Json -InputObject $params -Compress -Depth 4
+    [GitlabCli.Records]::ToJson($params)
 }
 
 function Add-GitlabCliPatPlan {
