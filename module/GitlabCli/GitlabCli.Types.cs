@@ -13,17 +13,58 @@ using System.Text.Json;
 namespace GitlabCli
 {
     /// <summary>
-    /// The valid values of -Scope: the scopes the engine accepts, read at import from the
+    /// The valid values of -Scope: the scopes the engine accepts, read on first use from the
     /// committed protocol schema (its "scope" enum), so the engine stays their single source.
     /// </summary>
     public sealed class GitlabScopes : IValidateSetValuesGenerator
     {
-        private static string[] values = new string[0];
+        private static readonly object gate = new object();
+        private static string[] values;
+        private static string schemaPath;
+
+        /// <summary>
+        /// The committed protocol schema. Set at import; the scopes are read from it the first
+        /// time they are needed (binding or completing -Scope), which keeps the JSON reader out of
+        /// Import-Module's time.
+        /// </summary>
+        public static string SchemaPath
+        {
+            get { return schemaPath; }
+            set { lock (gate) { schemaPath = value; values = null; } }
+        }
 
         public static string[] Values
         {
-            get { return (string[])values.Clone(); }
-            set { values = value == null ? new string[0] : (string[])value.Clone(); }
+            get
+            {
+                lock (gate)
+                {
+                    if (values == null) { values = schemaPath == null ? new string[0] : Read(schemaPath); }
+                    return (string[])values.Clone();
+                }
+            }
+            set { lock (gate) { values = value == null ? new string[0] : (string[])value.Clone(); } }
+        }
+
+        /// <summary>`scope.enum` of the schema at <paramref name="path"/>.</summary>
+        public static string[] Read(string path)
+        {
+            try
+            {
+                using (var document = JsonDocument.Parse(System.IO.File.ReadAllText(path)))
+                {
+                    var scopes = new List<string>();
+                    foreach (var item in document.RootElement.GetProperty("scope").GetProperty("enum").EnumerateArray())
+                    {
+                        scopes.Add(item.GetString());
+                    }
+                    return scopes.ToArray();
+                }
+            }
+            catch (Exception e)
+            {
+                throw new System.IO.InvalidDataException("GitlabCli cannot read the scopes from its protocol schema '" + path + "': " + e.Message, e);
+            }
         }
 
         public string[] GetValidValues()
@@ -232,6 +273,61 @@ namespace GitlabCli
             token.Properties.Add(new PSNoteProperty("Token", result["token"]));
             token.Properties.Add(new PSNoteProperty("SiteUrl", Convert.ToString(result["site_url"], CultureInfo.InvariantCulture) ?? ""));
             return token;
+        }
+    }
+
+    /// <summary>
+    /// The module's end of the engine's pipes: writes request lines and reads messages. Reading
+    /// waits at most a given time per call, so the script calling it can loop and stay
+    /// stoppable with Ctrl+C while the engine works.
+    /// </summary>
+    public sealed class EngineChannel
+    {
+        private readonly System.IO.TextWriter input;
+        private readonly System.IO.TextReader output;
+        private System.Threading.Tasks.Task<string> pending;
+
+        public EngineChannel(System.IO.TextWriter input, System.IO.TextReader output)
+        {
+            this.input = input;
+            this.output = output;
+        }
+
+        /// <summary>Writes one request line and flushes it.</summary>
+        public void Send(string line)
+        {
+            input.Write(line);
+            input.Write('\n');
+            input.Flush();
+        }
+
+        /// <summary>
+        /// Messages of request <paramref name="id"/>: those already written, up to and including
+        /// its terminal message, or whatever arrived within <paramref name="waitMilliseconds"/>
+        /// (possibly none). Throws EndOfStreamException when the engine closed its output,
+        /// FormatException for a line that is not a JSON object and InvalidDataException for a
+        /// message of another request.
+        /// </summary>
+        public List<EngineMessage> Read(string id, int waitMilliseconds)
+        {
+            var messages = new List<EngineMessage>();
+            while (true)
+            {
+                if (pending == null) { pending = output.ReadLineAsync(); }
+                // Wait only while nothing has been read yet; otherwise hand over what there is.
+                if (!pending.Wait(messages.Count == 0 ? waitMilliseconds : 0)) { return messages; }
+                string line = pending.Result;
+                pending = null;
+                if (line == null) { throw new System.IO.EndOfStreamException("exited before answering request " + id); }
+                var message = EngineMessage.Parse(line);
+                if (message == null) { continue; }
+                if (message.Id != null && message.Id != id)
+                {
+                    throw new System.IO.InvalidDataException("answered request '" + message.Id + "' while request " + id + " was waiting.");
+                }
+                messages.Add(message);
+                if (message.IsTerminal) { return messages; }
+            }
         }
     }
 }

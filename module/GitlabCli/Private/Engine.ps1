@@ -58,6 +58,8 @@ function Start-GitlabCliEngine {
         Stdout     = $process.StandardOutput
         # Drained in the background so a chatty stderr can never block the engine.
         StderrTask = $process.StandardError.ReadToEndAsync()
+        # Writes requests and reads messages (GitlabCli.Types.cs).
+        Channel    = [GitlabCli.EngineChannel]::new($process.StandardInput, $process.StandardOutput)
         NextId     = 0
         Closed     = $false
     }
@@ -157,21 +159,6 @@ function Stop-GitlabCliEngineWithFailure {
     $Cmdlet.ThrowTerminatingError($record)
 }
 
-function Send-GitlabCliEngineLine {
-    param(
-        [Parameter(Mandatory)] $Engine,
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory)] [string] $Line
-    )
-    try {
-        $Engine.Stdin.Write($Line)
-        $Engine.Stdin.Write("`n")
-        $Engine.Stdin.Flush()
-    } catch {
-        Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception
-    }
-}
-
 function Invoke-GitlabCliEngineRequest {
     # Sends one request and returns its terminal message as @{ Type; Body; Root } where Body is
     # the message as hashtables and Root the raw JsonElement. Stream messages on the way are
@@ -193,78 +180,68 @@ function Invoke-GitlabCliEngineRequest {
 function Send-GitlabCliEngineRequest {
     # Writes one request line without waiting for its answer; returns the request's id. The
     # engine answers requests in the order they were sent (docs/ARCHITECTURE.md), so several may
-    # be sent before the first answer is read.
-    param(
-        [Parameter(Mandatory)] $Engine,
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory)] [ValidateSet('plan', 'run')] [string] $Mode,
-        [Parameter(Mandatory)] [string] $Command,
-        [Parameter(Mandatory)] [string] $ParamsJson
-    )
+    # be sent before the first answer is read. A plain function (no [Parameter()] attributes):
+    # it runs twice per piped record, and advanced binding costs more than its work.
+    # $Mode is 'plan' or 'run'; $Command a fixed kebab-case name (no JSON escaping needed);
+    # $ParamsJson the params object, already JSON.
+    param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Mode, [string] $Command, [string] $ParamsJson)
     $Engine.NextId++
     $id = [string] $Engine.NextId
-    # Command names are fixed kebab-case words: no JSON escaping needed.
-    $line = '{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":"' + $Command + '","params":' + $ParamsJson + '}'
-    Send-GitlabCliEngineLine -Engine $Engine -Cmdlet $Cmdlet -Line $line
+    try {
+        $Engine.Channel.Send('{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":"' + $Command + '","params":' + $ParamsJson + '}')
+    } catch {
+        Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception
+    }
     $id
 }
 
 function Receive-GitlabCliEngineAnswer {
     # Reads the engine's messages for request $Id up to its terminal message, which it returns
-    # as Invoke-GitlabCliEngineRequest does.
-    param(
-        [Parameter(Mandatory)] $Engine,
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory)] [string] $Id,
-        [int] $ParentProgressId = -1
-    )
-    $id = $Id
+    # as @{ Type; Body; Root } (Body as hashtables, Root the raw JsonElement). Stream messages on
+    # the way go to $Cmdlet's verbose, debug, warning and progress streams. $ParentProgressId is
+    # the caller's own progress bar, so engine progress nests under it (-1: none). A plain
+    # function, like Send-GitlabCliEngineRequest.
+    param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Id, [int] $ParentProgressId = -1)
     # Write-Verbose and Write-Debug cost a cmdlet call each even when their stream is off, and
     # the engine sends both for every HTTP request: skip them unless they would show.
-    $quiet = [System.Management.Automation.ActionPreference[]] @('SilentlyContinue', 'Ignore')
-    $showVerbose = $VerbosePreference -notin $quiet
-    $showDebug = $DebugPreference -notin $quiet
+    $showVerbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
+    $showDebug = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
     while ($true) {
         try {
-            # Inline, in short slices, so Ctrl+C can stop the pipeline while the engine works
+            # At most 250 ms per call, so Ctrl+C can stop the pipeline while the engine works
             # (e.g. waits out a rate limit).
-            $task = $Engine.Stdout.ReadLineAsync()
-            while (-not $task.Wait(250)) { }
-            $text = $task.Result
+            $batch = $Engine.Channel.Read($Id, 250)
         } catch {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'could not be read from.' -Exception $_.Exception
-        }
-        if ($null -eq $text) {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "exited before answering request $id"
-        }
-        try {
-            $message = [GitlabCli.EngineMessage]::Parse($text)
-        } catch {
-            $reason = if ($_.Exception.InnerException -is [System.FormatException]) { $_.Exception.InnerException.Message } else { 'wrote a line that is not JSON.' }
+            $problem = $_.Exception
+            while ($problem -is [System.Management.Automation.MethodInvocationException] -or $problem -is [System.AggregateException]) {
+                if ($null -eq $problem.InnerException) { break }
+                $problem = $problem.InnerException
+            }
+            $reason = if ($problem -is [System.IO.EndOfStreamException] -or $problem -is [System.FormatException] -or $problem -is [System.IO.InvalidDataException]) {
+                $problem.Message
+            } else {
+                'could not be read from.'
+            }
             Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason $reason -Exception $_.Exception
         }
-        if ($null -eq $message) {
-            continue
-        }
-        if ($null -ne $message.Id -and $message.Id -ne $id) {
-            Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$($message.Id)' while request $id was waiting."
-        }
-        switch ($message.Type) {
-            # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
-            # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
-            # would prompt under -Debug).
-            'verbose' { if ($showVerbose) { Write-Verbose -Message $message.Text }; continue }
-            'debug' { if ($showDebug) { Write-Debug -Message $message.Text }; continue }
-            'warning' { Write-Warning -Message $message.Text; continue }
-            'progress' {
-                Write-GitlabCliEngineProgress -Body ([GitlabCli.JsonValues]::ToPowerShell($message.Root)) -ParentProgressId $ParentProgressId
-                continue
-            }
-            { $message.IsTerminal } {
-                return @{ Type = $message.Type; Body = [GitlabCli.JsonValues]::ToPowerShell($message.Root); Root = $message.Root }
-            }
-            default {
-                Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$($message.Type)'."
+        foreach ($message in $batch) {
+            switch ($message.Type) {
+                # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
+                # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
+                # would prompt under -Debug).
+                'verbose' { if ($showVerbose) { Write-Verbose -Message $message.Text }; break }
+                'debug' { if ($showDebug) { Write-Debug -Message $message.Text }; break }
+                'warning' { Write-Warning -Message $message.Text; break }
+                'progress' {
+                    Write-GitlabCliEngineProgress -Body ([GitlabCli.JsonValues]::ToPowerShell($message.Root)) -ParentProgressId $ParentProgressId
+                    break
+                }
+                default {
+                    if ($message.IsTerminal) {
+                        return @{ Type = $message.Type; Body = [GitlabCli.JsonValues]::ToPowerShell($message.Root); Root = $message.Root }
+                    }
+                    Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$($message.Type)'."
+                }
             }
         }
     }
@@ -289,24 +266,6 @@ function Write-GitlabCliEngineProgress {
     if ($null -ne $Body['percent']) { $progress.PercentComplete = [int] $Body['percent'] }
     if ($Body['completed']) { $progress.Completed = $true }
     Write-Progress @progress
-}
-
-function Get-GitlabCliSchemaScope {
-    # The scopes the engine accepts: `scope.enum` of the committed protocol schema.
-    param([Parameter(Mandatory)] [string] $Path)
-    # System.Text.Json rather than ConvertFrom-Json: the first ConvertFrom-Json in a process costs
-    # about a tenth of a second, a third of the module's import time.
-    try {
-        $document = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText($Path))
-        try {
-            $enum = $document.RootElement.GetProperty('scope').GetProperty('enum')
-            [string[]] @(foreach ($item in $enum.EnumerateArray()) { $item.GetString() })
-        } finally {
-            $document.Dispose()
-        }
-    } catch {
-        throw [System.IO.InvalidDataException]::new("GitlabCli cannot read the scopes from its protocol schema '$Path': $($_.Exception.Message)", $_.Exception)
-    }
 }
 
 function Get-GitlabCliSite {

@@ -35,7 +35,7 @@ function Start-GitlabCliPatPipeline {
 }
 
 function Test-GitlabCliHasProperty {
-    param([AllowNull()] [object] $InputObject, [Parameter(Mandatory)] [string[]] $Name)
+    param([object] $InputObject, [string[]] $Name)
     if ($null -eq $InputObject) { return $false }
     foreach ($each in $Name) {
         if ($null -ne $InputObject.PSObject.Properties[$each]) { return $true }
@@ -46,10 +46,8 @@ function Test-GitlabCliHasProperty {
 function ConvertTo-GitlabCliPatParams {
     # The protocol params of one record, from the parameters bound for it. `user` is sent only when
     # UserId was bound (even empty: the engine refuses a blank user rather than guess).
-    param(
-        [Parameter(Mandatory)] [System.Collections.IDictionary] $BoundParameters,
-        [Parameter(Mandatory)] [bool] $UserBound
-    )
+    # A plain function: it runs once per record.
+    param([System.Collections.IDictionary] $BoundParameters, [bool] $UserBound)
     $params = [ordered]@{}
     if ($UserBound) { $params['user'] = [string] $BoundParameters['UserId'] }
     $params['name'] = [string] $BoundParameters['Name']
@@ -67,14 +65,9 @@ function ConvertTo-GitlabCliPatParams {
 
 function Add-GitlabCliPatPlan {
     # process: plans one record, reports a refused record as a non-terminating error, asks
-    # ShouldProcess with the plan's target and action, and queues what was confirmed.
-    param(
-        [Parameter(Mandatory)] $Pipeline,
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory)] [System.Collections.IDictionary] $BoundParameters,
-        [Parameter(Mandatory)] [bool] $ExpectingInput,
-        [AllowNull()] [object] $InputObject
-    )
+    # ShouldProcess with the plan's target and action, and queues what was confirmed. A plain
+    # function: it runs once per record.
+    param($Pipeline, [System.Management.Automation.PSCmdlet] $Cmdlet, [System.Collections.IDictionary] $BoundParameters, [bool] $ExpectingInput, [object] $InputObject)
     $handled = $false
     try {
         if ($ExpectingInput) {
@@ -86,9 +79,9 @@ function Add-GitlabCliPatPlan {
             $userBound = $BoundParameters.ContainsKey('UserId')
         }
 
-        $paramsJson = ConvertTo-GitlabCliPatParams -BoundParameters $BoundParameters -UserBound $userBound
-        $answer = Invoke-GitlabCliEngineRequest -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Mode plan `
-            -Command 'create-personal-access-token' -ParamsJson $paramsJson
+        $paramsJson = ConvertTo-GitlabCliPatParams $BoundParameters $userBound
+        $id = Send-GitlabCliEngineRequest $Pipeline.Engine $Cmdlet 'plan' 'create-personal-access-token' $paramsJson
+        $answer = Receive-GitlabCliEngineAnswer $Pipeline.Engine $Cmdlet $id
 
         if ($answer.Type -ne 'plan') {
             $handled = $true
@@ -144,8 +137,7 @@ function Invoke-GitlabCliPatPipeline {
         for ($index = 0; $index -lt $count; $index++) {
             # Keep up to $window requests ahead of the answer being read.
             while ($next -lt $count -and $sent.Count -lt $window) {
-                $id = Send-GitlabCliEngineRequest -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Mode run `
-                    -Command 'create-personal-access-token' -ParamsJson $queue[$next].ParamsJson
+                $id = Send-GitlabCliEngineRequest $Pipeline.Engine $Cmdlet 'run' 'create-personal-access-token' $queue[$next].ParamsJson
                 $sent.Enqueue($id)
                 $next++
             }
@@ -162,7 +154,7 @@ function Invoke-GitlabCliPatPipeline {
                 $parentId = $progressId
             }
 
-            $answer = Receive-GitlabCliEngineAnswer -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Id $sent.Dequeue() -ParentProgressId $parentId
+            $answer = Receive-GitlabCliEngineAnswer $Pipeline.Engine $Cmdlet $sent.Dequeue() $parentId
 
             if ($answer.Type -ne 'result') {
                 $record = New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject $item.InputObject
@@ -182,7 +174,7 @@ function Invoke-GitlabCliPatPipeline {
                 }
                 continue
             }
-            Write-GitlabCliPatResult -Cmdlet $Cmdlet -Answer $answer -Item $item
+            Write-GitlabCliPatResult $Cmdlet $answer $item
         }
     } finally {
         try {
@@ -199,13 +191,10 @@ function Invoke-GitlabCliPatPipeline {
 
 function Write-GitlabCliPatResult {
     # One created token: to the output, or (when it went to the clipboard) a note to the host.
-    param(
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory)] $Answer,
-        [Parameter(Mandatory)] $Item
-    )
+    # A plain function: it runs once per record.
+    param([System.Management.Automation.PSCmdlet] $Cmdlet, $Answer, $Item)
     $result = $Answer.Body['result']
-    $token = ConvertTo-GitlabNewPersonalAccessToken -Result $result
+    $token = [GitlabCli.Records]::NewPersonalAccessToken($result)
     if ($result['copied_to_clipboard'] -eq $true) {
         Write-Host "Copied the new personal access token '$($token.Name)' (id $($token.Id)) for $($Item.Target) to the clipboard. GitLab shows it only this once: paste it where it belongs now."
     } else {
