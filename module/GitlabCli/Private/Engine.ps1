@@ -13,7 +13,9 @@ function Get-GitlabCliEnginePath {
         return $script:EnginePathOverride
     }
     $name = if ($IsWindows) { 'gitlabcli.exe' } else { 'gitlabcli' }
-    Join-Path $script:ModuleRoot 'bin' (Get-GitlabCliRuntimeId) $name
+    # .NET rather than Join-Path and Test-Path (below): their module would load on the first
+    # call, a good part of a fresh session's first token (docs/PERFORMANCE.md).
+    [System.IO.Path]::Combine($script:ModuleRoot, 'bin', (Get-GitlabCliRuntimeId), $name)
 }
 
 function Start-GitlabCliEngine {
@@ -23,7 +25,7 @@ function Start-GitlabCliEngine {
         [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet
     )
     $path = Get-GitlabCliEnginePath
-    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
+    if (-not [System.IO.File]::Exists($path)) {
         $message = "The GitlabCli engine was not found at '$path'. Build it with ./build.ps1 at the root of the GitlabCli repository, which stages it there."
         $exception = [System.IO.FileNotFoundException]::new($message, $path)
         $record = [System.Management.Automation.ErrorRecord]::new($exception, 'GitlabCli.EngineNotFound', 'ObjectNotFound', $path)

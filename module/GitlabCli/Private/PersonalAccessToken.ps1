@@ -118,6 +118,8 @@ function Invoke-GitlabCliPatPipeline {
     $queue = $Pipeline.Queue
     $count = $queue.Count
     $lastPercent = -1
+    # Requests sent and not yet answered.
+    $sent = [System.Collections.Generic.Queue[object]]::new()
     try {
         if ($Pipeline.CopyToClipboard -and $count -gt 1) {
             $message = "-CopyToClipboard holds one token, but $count records were confirmed, so no token was created. Leave out -CopyToClipboard to get every token as an object, or create the tokens one at a time."
@@ -132,7 +134,6 @@ function Invoke-GitlabCliPatPipeline {
         }
 
         $window = Get-GitlabCliRunWindow
-        $sent = [System.Collections.Generic.Queue[object]]::new()
         $next = 0
         for ($index = 0; $index -lt $count; $index++) {
             # Keep up to $window requests ahead of the answer being read.
@@ -184,7 +185,10 @@ function Invoke-GitlabCliPatPipeline {
         } catch [System.Management.Automation.PipelineStoppedException] {
             Write-Debug 'The pipeline stopped before the progress bar was completed.'
         } finally {
-            Close-GitlabCliEngine -Engine $Pipeline.Engine
+            # Stopped (Ctrl+C) with answers unread: end the engine at once rather than let it
+            # carry out requests still queued, whose tokens nobody would see.
+            $timeout = if ($sent.Count -gt 0) { 0 } else { 5000 }
+            Close-GitlabCliEngine -Engine $Pipeline.Engine -TimeoutMilliseconds $timeout
         }
     }
 }
