@@ -257,9 +257,24 @@ try {
     [void] (Invoke-Fake $fake0 DELETE requests)
     $bulk = Measure-Median { $script:lastBulk = Invoke-Bulk $fake0 $records } $Repeat
     $fakeCost = (Invoke-Fake $fake0 GET stats).handler_us_per_request
+    # The plan phase alone: the same records with -WhatIf, in a runspace without a UI (so the
+    # What if lines cost nothing), minus importing the module there.
+    $inRunspace = {
+        param([string] $Script)
+        $shell = [powershell]::Create()
+        try {
+            [void] $shell.AddScript($Script).AddArgument($manifest).AddArgument($records)
+            [void] $shell.Invoke()
+            if ($shell.HadErrors) { throw "bench: $($shell.Streams.Error[0])" }
+        } finally { $shell.Dispose() }
+    }
+    $plansAndImport = Measure-Median { & $inRunspace 'param($m, $r) Import-Module $m; $r | New-GitlabPersonalAccessToken -Scope api -WhatIf' } $Repeat
+    $importOnly = Measure-Median { & $inRunspace 'param($m, $r) Import-Module $m' } $Repeat
+    $plans = [math]::Max(0, $plansAndImport - $importOnly)
     $floor = Get-Median @(foreach ($i in 1..$Repeat) { Invoke-Floor $fake0 $Count })
     $irm = Get-Median @(foreach ($i in 1..$Repeat) { Invoke-RestMethodLoop $fake0 $Count })
     Add-Row 'Bulk, loopback: GitlabCli' ('{0:N3} ms/token' -f ($bulk / $Count)) ('{0:N0} ms in all' -f $bulk)
+    Add-Row '  of which the plan phase (-WhatIf, no UI)' ('{0:N3} ms/token' -f ($plans / $Count)) 'validation round trip + ShouldProcess per record'
     Add-Row 'Bulk, loopback: floor (Rust, one keep-alive connection)' ('{0:N3} ms/token' -f ($floor / $Count)) ('GitlabCli is {0:N3} ms/token above' -f (($bulk - $floor) / $Count))
     Add-Row 'Bulk, loopback: Invoke-RestMethod loop' ('{0:N3} ms/token' -f ($irm / $Count)) ('GitlabCli is {0:N1}x faster' -f ($irm / $bulk))
     Add-Row 'Fake GitLab: its own cost per request' ('{0:N3} ms' -f ($fakeCost / 1000)) 'work and answer, delay excluded'
