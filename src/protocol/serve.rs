@@ -428,6 +428,97 @@ mod tests {
         assert!(e.message.contains("empty"));
     }
 
+    fn lines_of(out: Ordered<Vec<u8>>) -> Vec<(String, String)> {
+        let state = out.state.into_inner().unwrap();
+        String::from_utf8(state.writer)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let v: Value = serde_json::from_str(line).unwrap();
+                (
+                    v["id"].as_str().unwrap().to_string(),
+                    v["type"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn id(text: &str) -> Option<RequestId> {
+        Some(RequestId::Text(text.into()))
+    }
+
+    fn verbose() -> Body {
+        Body::Verbose {
+            message: "v".into(),
+        }
+    }
+
+    fn error() -> Body {
+        Body::Error {
+            error: Error::protocol("x"),
+        }
+    }
+
+    #[test]
+    fn messages_leave_in_request_order_whoever_finishes_first() {
+        let out = Ordered::new(Vec::new());
+        // Request 3 finishes first, then 2 starts talking, then 1 talks and finishes.
+        out.send(3, id("c"), verbose(), false);
+        out.send(3, id("c"), error(), true);
+        out.send(2, id("b"), verbose(), false);
+        out.send(1, id("a"), verbose(), false);
+        out.send(1, id("a"), error(), true);
+        // 2's held message went out with 1's end; 2 is now the oldest and streams directly.
+        out.send(2, id("b"), verbose(), false);
+        out.send(2, id("b"), error(), true);
+        let lines = lines_of(out);
+        let expected: Vec<(String, String)> = [
+            ("a", "verbose"),
+            ("a", "error"),
+            ("b", "verbose"),
+            ("b", "verbose"),
+            ("b", "error"),
+            ("c", "verbose"),
+            ("c", "error"),
+        ]
+        .iter()
+        .map(|(i, t)| (i.to_string(), t.to_string()))
+        .collect();
+        assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn serve_answers_in_order_with_several_workers() {
+        // Plans (answered by the reading thread) and refused lines interleave with runs (workers):
+        // every answer still comes back in line order. The runs fail fast (no site configured).
+        let mut input = String::new();
+        for i in 1..=12 {
+            let mode = if i % 3 == 0 { "plan" } else { "run" };
+            input.push_str(&format!(
+                "{{\"v\":1,\"id\":\"{i}\",\"mode\":\"{mode}\",\"command\":\"create-personal-access-token\",\"params\":{{\"name\":\"n\",\"scopes\":[\"api\"],\"site_url\":\"https://unknown.example\"}}}}\n"
+            ));
+            if i == 7 {
+                input.push_str("not json\n");
+            }
+        }
+        let mut output = Vec::new();
+        let env = Environment::default();
+        let no_clipboard = |_: &crate::secret::Secret| Ok(());
+        serve_with(input.as_bytes(), &mut output, &env, &no_clipboard, 4, None).unwrap();
+        let ids: Vec<String> = String::from_utf8(output)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let v: Value = serde_json::from_str(line).unwrap();
+                v["id"].as_str().unwrap_or("null").to_string()
+            })
+            .collect();
+        let mut expected: Vec<String> = (1..=7).map(|i| i.to_string()).collect();
+        expected.push("null".into());
+        expected.extend((8..=12).map(|i| i.to_string()));
+        assert_eq!(ids, expected);
+    }
+
     #[test]
     fn params_may_be_omitted_for_commands_without_them() {
         let req = parse_request(r#"{"v":1,"id":1,"command":"list-sites"}"#).unwrap();
