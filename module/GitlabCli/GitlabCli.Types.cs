@@ -286,11 +286,25 @@ namespace GitlabCli
         private readonly System.IO.TextWriter input;
         private readonly System.IO.TextReader output;
         private System.Threading.Tasks.Task<string> pending;
+        private long lastId;
 
         public EngineChannel(System.IO.TextWriter input, System.IO.TextReader output)
         {
             this.input = input;
             this.output = output;
+        }
+
+        /// <summary>
+        /// Writes a protocol v1 request with the next id (1, 2, ...) and returns that id.
+        /// <paramref name="mode"/> and <paramref name="command"/> are fixed kebab-case words and
+        /// <paramref name="paramsJson"/> a JSON object, so the line needs no escaping here.
+        /// </summary>
+        public string SendRequest(string mode, string command, string paramsJson)
+        {
+            lastId++;
+            string id = lastId.ToString(CultureInfo.InvariantCulture);
+            Send("{\"v\":1,\"id\":\"" + id + "\",\"mode\":\"" + mode + "\",\"command\":\"" + command + "\",\"params\":" + paramsJson + "}");
+            return id;
         }
 
         /// <summary>Writes one request line and flushes it.</summary>

@@ -62,7 +62,6 @@ function Start-GitlabCliEngine {
         StderrTask = $process.StandardError.ReadToEndAsync()
         # Writes requests and reads messages (GitlabCli.Types.cs).
         Channel    = [GitlabCli.EngineChannel]::new($process.StandardInput, $process.StandardOutput)
-        NextId     = 0
         Closed     = $false
     }
     $engine.Stdin.AutoFlush = $false
@@ -187,14 +186,11 @@ function Send-GitlabCliEngineRequest {
     # $Mode is 'plan' or 'run'; $Command a fixed kebab-case name (no JSON escaping needed);
     # $ParamsJson the params object, already JSON.
     param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Mode, [string] $Command, [string] $ParamsJson)
-    $Engine.NextId++
-    $id = [string] $Engine.NextId
     try {
-        $Engine.Channel.Send('{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":"' + $Command + '","params":' + $ParamsJson + '}')
+        $Engine.Channel.SendRequest($Mode, $Command, $ParamsJson)
     } catch {
         Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception
     }
-    $id
 }
 
 function Receive-GitlabCliEngineAnswer {

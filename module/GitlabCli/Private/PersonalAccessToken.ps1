@@ -34,53 +34,44 @@ function Start-GitlabCliPatPipeline {
     }
 }
 
-function Test-GitlabCliHasProperty {
-    param([object] $InputObject, [string[]] $Name)
-    if ($null -eq $InputObject) { return $false }
-    foreach ($each in $Name) {
-        if ($null -ne $InputObject.PSObject.Properties[$each]) { return $true }
-    }
-    $false
-}
-
-function ConvertTo-GitlabCliPatParams {
-    # The protocol params of one record, from the parameters bound for it. `user` is sent only when
-    # UserId was bound (even empty: the engine refuses a blank user rather than guess).
-    # A plain function: it runs once per record.
-    param([System.Collections.IDictionary] $BoundParameters, [bool] $UserBound)
-    $params = [ordered]@{}
-    if ($UserBound) { $params['user'] = [string] $BoundParameters['UserId'] }
-    $params['name'] = [string] $BoundParameters['Name']
-    $params['scopes'] = [string[]] @($BoundParameters['Scope'])
-    if ($BoundParameters.ContainsKey('ExpiresAt')) {
-        $params['expires_at'] = ConvertTo-GitlabCliExpiryText -Text ([string] $BoundParameters['ExpiresAt'])
-    }
-    if ($BoundParameters.ContainsKey('ExpireInMonths')) { $params['expire_in_months'] = [uint32] $BoundParameters['ExpireInMonths'] }
-    if ($BoundParameters.ContainsKey('SiteUrl')) { $params['site_url'] = [string] $BoundParameters['SiteUrl'] }
-    if ($BoundParameters.ContainsKey('CopyToClipboard') -and $BoundParameters['CopyToClipboard'].IsPresent) {
-        $params['copy_to_clipboard'] = $true
-    }
-    [GitlabCli.Records]::ToJson($params)
-}
-
 function Add-GitlabCliPatPlan {
     # process: plans one record, reports a refused record as a non-terminating error, asks
     # ShouldProcess with the plan's target and action, and queues what was confirmed. A plain
-    # function: it runs once per record.
+    # function with its helpers written inline: it runs once per record, and every script call
+    # costs more than the work it would wrap (docs/PERFORMANCE.md).
     param($Pipeline, [System.Management.Automation.PSCmdlet] $Cmdlet, [System.Collections.IDictionary] $BoundParameters, [bool] $ExpectingInput, [object] $InputObject)
     $handled = $false
     try {
         if ($ExpectingInput) {
             $target = $InputObject
             $userBound = $Pipeline.CommandLineBound.ContainsKey('UserId') -or (
-                $BoundParameters.ContainsKey('UserId') -and (Test-GitlabCliHasProperty $InputObject 'UserId', 'Username'))
+                $BoundParameters.ContainsKey('UserId') -and $null -ne $InputObject -and (
+                    $null -ne $InputObject.PSObject.Properties['UserId'] -or $null -ne $InputObject.PSObject.Properties['Username']))
         } else {
             $target = Get-GitlabCliBoundParameterObject -BoundParameters $BoundParameters
             $userBound = $BoundParameters.ContainsKey('UserId')
         }
 
-        $paramsJson = ConvertTo-GitlabCliPatParams $BoundParameters $userBound
-        $id = Send-GitlabCliEngineRequest $Pipeline.Engine $Cmdlet 'plan' 'create-personal-access-token' $paramsJson
+        # The protocol params of the record, from the parameters bound for it. `user` is sent only
+        # when UserId was bound (even empty: the engine refuses a blank user rather than guess).
+        $params = [ordered]@{}
+        if ($userBound) { $params['user'] = [string] $BoundParameters['UserId'] }
+        $params['name'] = [string] $BoundParameters['Name']
+        $params['scopes'] = [string[]] @($BoundParameters['Scope'])
+        if ($BoundParameters.ContainsKey('ExpiresAt')) {
+            $params['expires_at'] = ConvertTo-GitlabCliExpiryText -Text ([string] $BoundParameters['ExpiresAt'])
+        }
+        if ($BoundParameters.ContainsKey('ExpireInMonths')) { $params['expire_in_months'] = [uint32] $BoundParameters['ExpireInMonths'] }
+        if ($BoundParameters.ContainsKey('SiteUrl')) { $params['site_url'] = [string] $BoundParameters['SiteUrl'] }
+        if ($BoundParameters.ContainsKey('CopyToClipboard') -and $BoundParameters['CopyToClipboard'].IsPresent) {
+            $params['copy_to_clipboard'] = $true
+        }
+
+        try {
+            $id = $Pipeline.Engine.Channel.SendRequest('plan', 'create-personal-access-token', [GitlabCli.Records]::ToJson($params))
+        } catch {
+            Stop-GitlabCliEngineWithFailure -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception
+        }
         $answer = Receive-GitlabCliEngineAnswer $Pipeline.Engine $Cmdlet $id
 
         if ($answer.Type -ne 'plan') {
@@ -138,8 +129,11 @@ function Invoke-GitlabCliPatPipeline {
         for ($index = 0; $index -lt $count; $index++) {
             # Keep up to $window requests ahead of the answer being read.
             while ($next -lt $count -and $sent.Count -lt $window) {
-                $id = Send-GitlabCliEngineRequest $Pipeline.Engine $Cmdlet 'run' 'create-personal-access-token' $queue[$next].ParamsJson
-                $sent.Enqueue($id)
+                try {
+                    $sent.Enqueue($Pipeline.Engine.Channel.SendRequest('run', 'create-personal-access-token', $queue[$next].ParamsJson))
+                } catch {
+                    Stop-GitlabCliEngineWithFailure -Engine $Pipeline.Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception
+                }
                 $next++
             }
             $item = $queue[$index]
@@ -175,7 +169,13 @@ function Invoke-GitlabCliPatPipeline {
                 }
                 continue
             }
-            Write-GitlabCliPatResult $Cmdlet $answer $item
+            # Write-GitlabCliPatResult, inline: this loop runs once per record.
+            $result = $answer.Body['result']
+            if ($result['copied_to_clipboard'] -eq $true) {
+                Write-GitlabCliPatResult $Cmdlet $answer $item
+            } else {
+                $Cmdlet.WriteObject([GitlabCli.Records]::NewPersonalAccessToken($result))
+            }
         }
     } finally {
         try {
