@@ -318,11 +318,14 @@ namespace GitlabCli
         /// <summary>
         /// Messages of request <paramref name="id"/>: those already written, up to and including
         /// its terminal message, or whatever arrived within <paramref name="waitMilliseconds"/>
-        /// (possibly none). Throws EndOfStreamException when the engine closed its output,
-        /// FormatException for a line that is not a JSON object and InvalidDataException for a
-        /// message of another request.
+        /// (possibly none). Verbose and debug messages are dropped here unless
+        /// <paramref name="verbose"/> or <paramref name="debug"/> asks for them: the engine
+        /// sends them for every HTTP request, and passing them through script costs time even
+        /// when nothing shows them. Throws EndOfStreamException when the engine closed its
+        /// output, FormatException for a line that is not a JSON object and
+        /// InvalidDataException for a message of another request.
         /// </summary>
-        public List<EngineMessage> Read(string id, int waitMilliseconds)
+        public List<EngineMessage> Read(string id, int waitMilliseconds, bool verbose, bool debug)
         {
             var messages = new List<EngineMessage>();
             while (true)
@@ -339,6 +342,7 @@ namespace GitlabCli
                 {
                     throw new System.IO.InvalidDataException("answered request '" + message.Id + "' while request " + id + " was waiting.");
                 }
+                if ((message.Type == "verbose" && !verbose) || (message.Type == "debug" && !debug)) { continue; }
                 messages.Add(message);
                 if (message.IsTerminal) { return messages; }
             }

@@ -201,14 +201,14 @@ function Receive-GitlabCliEngineAnswer {
     # function, like Send-GitlabCliEngineRequest.
     param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Id, [int] $ParentProgressId = -1)
     # Write-Verbose and Write-Debug cost a cmdlet call each even when their stream is off, and
-    # the engine sends both for every HTTP request: skip them unless they would show.
+    # the engine sends both for every HTTP request: the channel drops them unless they would show.
     $showVerbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
     $showDebug = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
     while ($true) {
         try {
             # At most 250 ms per call, so Ctrl+C can stop the pipeline while the engine works
             # (e.g. waits out a rate limit).
-            $batch = $Engine.Channel.Read($Id, 250)
+            $batch = $Engine.Channel.Read($Id, 250, $showVerbose, $showDebug)
         } catch {
             $problem = $_.Exception
             while ($problem -is [System.Management.Automation.MethodInvocationException] -or $problem -is [System.AggregateException]) {
@@ -227,8 +227,8 @@ function Receive-GitlabCliEngineAnswer {
                 # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
                 # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
                 # would prompt under -Debug).
-                'verbose' { if ($showVerbose) { Write-Verbose -Message $message.Text }; break }
-                'debug' { if ($showDebug) { Write-Debug -Message $message.Text }; break }
+                'verbose' { Write-Verbose -Message $message.Text; break }
+                'debug' { Write-Debug -Message $message.Text; break }
                 'warning' { Write-Warning -Message $message.Text; break }
                 'progress' {
                     Write-GitlabCliEngineProgress -Body ([GitlabCli.JsonValues]::ToPowerShell($message.Root)) -ParentProgressId $ParentProgressId
