@@ -1,8 +1,9 @@
 //! The HTTP client for GitLab's REST API v4.
 //!
-//! One [`Gitlab`] lives as long as the serve process. It keeps one `ureq` agent per proxy
-//! setting, so every request to a site reuses one keep-alive connection, and it caches user
-//! lookups. A [`Client`] is a site plus its token, borrowed for one command.
+//! One [`Gitlab`] lives as long as the serve process and is shared by its workers. It keeps one
+//! `ureq` agent per proxy setting, whose pool keeps a keep-alive connection per worker, caches
+//! user lookups, and limits the requests in flight ([`throttle`]). A [`Client`] is a site plus
+//! its token, borrowed for one command.
 //!
 //! What the client guarantees:
 //! - the access token travels only in the `PRIVATE-TOKEN` header, marked sensitive;
@@ -10,7 +11,7 @@
 //! - debug output shows bodies with every `token` field replaced by `REDACTED`;
 //! - HTTP error statuses are answers, not transport errors, so GitLab's JSON error body is read;
 //! - redirects are not followed, so the token never reaches another host;
-//! - a 429 is waited out and retried when GitLab asks for a short wait.
+//! - a 429 is waited out and retried when GitLab asks for a short wait, and slows every worker.
 
 pub mod errors;
 pub mod throttle;
