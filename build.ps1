@@ -9,8 +9,9 @@ module/GitlabCli/bin/<rid>/, so `Import-Module ./module/GitlabCli/GitlabCli.psd1
 after.
 
 -Test: builds, then runs `cargo fmt --check`, `cargo clippy --all-targets -- -D warnings`,
-`cargo test`, `cargo test --example fake-gitlab`, `cargo build --example fake-gitlab` and the Pester tests under tests/pester (Pester
-5.7.1 is fetched from NuGet into .tools/ when no Pester 5 is installed). Every step runs even when
+`cargo test`, `cargo test --example fake-gitlab`, `cargo build --example fake-gitlab`, the Pester tests under tests/pester (Pester
+5.7.1 is fetched from NuGet into .tools/ when no Pester 5 is installed) and a smoke run of the
+benchmark (bench/run.ps1 -Count 20 -Smoke; without -PesterOnly or -PesterFilter). Every step runs even when
 an earlier test step failed; the script exits non-zero when any step failed.
 
 -Demo: builds, starts the fake GitLab, points GITLAB_URL and GITLAB_ACCESS_TOKEN at it, runs the
@@ -279,6 +280,14 @@ if ($null -eq $pester) {
 }
 if ($pester.PassedCount -eq 0) {
     $failures.Add('Pester ran no test')
+}
+
+if (-not $PesterOnly -and -not $PesterFilter) {
+    # The benchmark at a smoke size, so it cannot rot: it checks what it measures produced tokens
+    # and the expected request counts, never how fast.
+    Write-Step 'Benchmark smoke run (bench/run.ps1 -Count 20 -Smoke)'
+    & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File (Join-Path $root 'bench' 'run.ps1') -Count 20 -Smoke
+    if ($LASTEXITCODE -ne 0) { $failures.Add('benchmark smoke run') }
 }
 
 Write-Host ''

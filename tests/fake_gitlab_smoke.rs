@@ -293,7 +293,7 @@ fn token_creation_checks_in_gitlab_order() {
     assert_eq!(
         pin.json(),
         json!({"require_expiry": false, "max_lifetime_days": 365, "today": "2030-06-15",
-               "link_only_pagination": false})
+               "link_only_pagination": false, "delay_ms": 0, "delay_cycle_ms": []})
     );
     let create = |user: &str, body: Value| {
         fake.post_json(
@@ -706,4 +706,77 @@ fn closing_stdin_ends_the_process() {
         .close_stdin_and_wait(Duration::from_secs(10))
         .expect("the fake ends within 10 s of stdin closing");
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn many_keep_alive_connections_opened_at_once_are_all_served_and_overlap() {
+    // Twelve clients, each with its own keep-alive connection, open at the same moment and send
+    // five requests each, held 30 ms apiece. Every request must be answered (a connection left
+    // waiting behind the others would time out after 20 s and fail here), and the fake must have
+    // answered several at once.
+    let fake = Fake::start();
+    fake.control("PUT", "settings", Some(&json!({"delay_ms": 30})));
+    let url = fake.url.clone();
+    let barrier = std::sync::Barrier::new(12);
+    std::thread::scope(|s| {
+        for client in 0..12 {
+            let (url, barrier) = (&url, &barrier);
+            s.spawn(move || {
+                let agent = agent(None);
+                barrier.wait();
+                for i in 0..5 {
+                    let answer = read_answer(
+                        agent
+                            .get(format!("{url}/api/v4/user"))
+                            .header("PRIVATE-TOKEN", ADMIN.unwrap())
+                            .call()
+                            .unwrap_or_else(|e| panic!("client {client} request {i}: {e}")),
+                    );
+                    assert_eq!(answer.status, 200);
+                }
+            });
+        }
+    });
+    let records = fake.records();
+    assert_eq!(records.len(), 60);
+    let connections: std::collections::BTreeSet<_> = records
+        .iter()
+        .filter_map(|r| r["connection"].as_u64())
+        .collect();
+    assert_eq!(
+        connections.len(),
+        12,
+        "one keep-alive connection per client"
+    );
+    let stats = fake.control("GET", "stats", None).json();
+    assert_eq!(stats["api_requests"], 60);
+    let most = stats["max_in_flight"].as_u64().unwrap();
+    assert!((2..=12).contains(&most), "max_in_flight {most}");
+    assert_eq!(stats["in_flight"], 0);
+}
+
+#[test]
+fn delay_settings_are_validated_and_reset() {
+    let fake = Fake::start();
+    let bad = fake.control("PUT", "settings", Some(&json!({"delay_ms": -1})));
+    assert_eq!(bad.status, 400);
+    let bad = fake.control(
+        "PUT",
+        "settings",
+        Some(&json!({"delay_cycle_ms": [5, "x"]})),
+    );
+    assert_eq!(bad.status, 400);
+    let ok = fake.control(
+        "PUT",
+        "settings",
+        Some(&json!({"delay_cycle_ms": [0, 300]})),
+    );
+    assert_eq!(ok.json()["delay_cycle_ms"], json!([0, 300]));
+    assert_eq!(fake.get("/api/v4/user", ADMIN).status, 200);
+    let reset = fake.control("POST", "reset", None);
+    assert_eq!(reset.status, 204);
+    assert_eq!(
+        fake.control("GET", "settings", None).json()["delay_cycle_ms"],
+        json!([])
+    );
 }

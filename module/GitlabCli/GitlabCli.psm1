@@ -7,10 +7,18 @@
 Set-StrictMode -Version 3.0
 
 $script:ModuleRoot = $PSScriptRoot
-$script:SchemaPath = Join-Path $PSScriptRoot 'GitlabCli.Protocol.schema.json'
+$script:SchemaPath = [System.IO.Path]::Combine($PSScriptRoot, 'GitlabCli.Protocol.schema.json')
 
-foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'Private') -Filter '*.ps1' | Sort-Object Name) {
-    . $file.FullName
+# .NET rather than Get-ChildItem, Sort-Object, Join-Path or Remove-Variable: the first call of
+# each loads the module it lives in, which was a third of the import time (docs/PERFORMANCE.md).
+function Get-GitlabCliModuleScript([string] $Folder) {
+    $files = [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSScriptRoot, $Folder), '*.ps1')
+    [System.Array]::Sort($files, [System.StringComparer]::Ordinal)
+    $files
+}
+
+foreach ($file in Get-GitlabCliModuleScript 'Private') {
+    . $file
 }
 
 # The types first: the cmdlets' parameter attributes name them.
@@ -22,23 +30,23 @@ Import-GitlabCliType
 # marked comment stays a comment; from 7.3 on it becomes the clean block, on the same line of
 # the same file, so errors and breakpoints still point at the file.
 $cleanMarker = '(?m)^(\s*)# On PowerShell 7\.3\+ GitlabCli\.psm1 makes this line: (clean \{.*\})\s*$'
-foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'Public') -Filter '*.ps1' | Sort-Object Name) {
+foreach ($file in Get-GitlabCliModuleScript 'Public') {
     if ($PSVersionTable.PSVersion -lt [version] '7.3') {
-        . $file.FullName
+        . $file
         continue
     }
-    $text = [System.IO.File]::ReadAllText($file.FullName) -replace $cleanMarker, '$1$2'
+    $text = [System.IO.File]::ReadAllText($file) -replace $cleanMarker, '$1$2'
     $tokens = $null
     $parseErrors = $null
-    $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, $file.FullName, [ref] $tokens, [ref] $parseErrors)
+    $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, $file, [ref] $tokens, [ref] $parseErrors)
     if ($parseErrors) {
         throw [System.Management.Automation.ParseException]::new($parseErrors)
     }
     . $ast.GetScriptBlock()
 }
-Remove-Variable -Name cleanMarker, text, tokens, parseErrors, ast -ErrorAction SilentlyContinue
 
-[GitlabCli.GitlabScopes]::Values = Get-GitlabCliSchemaScope -Path $script:SchemaPath
+# Read when -Scope is first bound or completed (GitlabCli.Types.cs), not here.
+[GitlabCli.GitlabScopes]::SchemaPath = $script:SchemaPath
 
 $ExecutionContext.SessionState.Module.OnRemove = {
     Close-AllGitlabCliEngine

@@ -13,13 +13,15 @@ use crate::protocol::{Body, Command, Mode, Reporter, Request};
 use crate::secret::Secret;
 use chrono::NaiveDate;
 
-/// Copies a secret to the clipboard. The serve loop passes [`crate::clipboard::copy`].
-pub type ClipboardFn<'a> = &'a dyn Fn(&Secret) -> Result<()>;
+/// Copies a secret to the clipboard. The serve loop passes [`crate::clipboard::copy`]. `Sync`,
+/// because the serve loop's workers share it.
+pub type ClipboardFn<'a> = &'a (dyn Fn(&Secret) -> Result<()> + Sync);
 
 /// Everything a command may use while it runs.
 pub struct Context<'a> {
     pub env: &'a Environment,
-    pub gitlab: &'a mut Gitlab,
+    /// Shared by every request the serve process runs at the same time.
+    pub gitlab: &'a Gitlab,
     pub reporter: &'a mut dyn Reporter,
     pub today: NaiveDate,
     pub clipboard: ClipboardFn<'a>,

@@ -1,8 +1,9 @@
 //! The HTTP client for GitLab's REST API v4.
 //!
-//! One [`Gitlab`] lives as long as the serve process. It keeps one `ureq` agent per proxy
-//! setting, so every request to a site reuses one keep-alive connection, and it caches user
-//! lookups. A [`Client`] is a site plus its token, borrowed for one command.
+//! One [`Gitlab`] lives as long as the serve process and is shared by its workers. It keeps one
+//! `ureq` agent per proxy and timeout setting, whose pool keeps a keep-alive connection per
+//! worker, caches user lookups, and limits the requests in flight ([`throttle`]). A [`Client`] is
+//! a site plus its token, borrowed for one command.
 //!
 //! What the client guarantees:
 //! - the access token travels only in the `PRIVATE-TOKEN` header, marked sensitive;
@@ -10,7 +11,7 @@
 //! - debug output shows bodies with every `token` field replaced by `REDACTED`;
 //! - HTTP error statuses are answers, not transport errors, so GitLab's JSON error body is read;
 //! - redirects are not followed, so the token never reaches another host;
-//! - a 429 is waited out and retried when GitLab asks for a short wait;
+//! - a 429 is waited out and retried when GitLab asks for a short wait, and slows every worker;
 //! - a POST (it creates something) is never retried after it may have been sent: a timeout or
 //!   dropped connection after sending, a 5xx or an unreadable success answer is an
 //!   `outcome-unknown` error, while failures before sending (DNS, refused, TLS) are `network`;
@@ -20,6 +21,7 @@
 
 pub mod errors;
 pub mod pages;
+pub mod throttle;
 mod transport;
 pub mod users;
 
@@ -31,6 +33,7 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use throttle::Throttle;
 use ureq::Agent;
 use ureq::http::HeaderValue;
 use ureq::tls::{RootCerts, TlsConfig};
@@ -61,13 +64,21 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Per-process HTTP state: agents and caches.
-#[derive(Default)]
+/// Per-process HTTP state: agents, caches, warnings given and the concurrency limit. Shared by
+/// the serve loop's workers, so every method takes `&self`.
 pub struct Gitlab {
-    agents: HashMap<(Option<String>, Timeouts), Agent>,
+    agents: Mutex<HashMap<(Option<String>, Timeouts), Agent>>,
     pub(crate) users: users::UserCache,
     retry: RetryPolicy,
     warned: Warned,
+    throttle: Arc<Throttle>,
+    concurrency: usize,
+}
+
+impl Default for Gitlab {
+    fn default() -> Self {
+        Gitlab::with_concurrency(throttle::DEFAULT_CONCURRENCY)
+    }
 }
 
 /// Warnings already given by this process, so a pipeline of many records warns once.
@@ -92,19 +103,33 @@ impl Gitlab {
         Gitlab::default()
     }
 
+    /// A client state allowing at most `concurrency` requests in flight at once.
+    pub fn with_concurrency(concurrency: usize) -> Self {
+        Gitlab {
+            agents: Mutex::default(),
+            users: users::UserCache::default(),
+            retry: RetryPolicy::default(),
+            warned: Warned::default(),
+            throttle: Arc::new(Throttle::new(concurrency)),
+            concurrency: concurrency.clamp(1, throttle::MAX_CONCURRENCY),
+        }
+    }
+
     /// Send `message` as a warning unless this process already sent it.
     pub fn warn_once(&self, message: &str, reporter: &mut dyn Reporter) {
         self.warned.warn_once(message, reporter);
     }
 
     /// A client for `site`, authenticated with `token`.
-    pub fn client(&mut self, site: &Site, token: &Secret) -> Result<Client> {
+    pub fn client(&self, site: &Site, token: &Secret) -> Result<Client> {
         let key = (site.proxy_url.clone(), site.timeouts);
-        let agent = match self.agents.get(&key) {
+        let mut agents = self.agents.lock().unwrap_or_else(|p| p.into_inner());
+        let agent = match agents.get(&key) {
             Some(agent) => agent.clone(),
             None => {
-                let agent = build_agent(site.proxy_url.as_deref(), site.timeouts)?;
-                self.agents.insert(key, agent.clone());
+                let agent =
+                    build_agent(site.proxy_url.as_deref(), site.timeouts, self.concurrency)?;
+                agents.insert(key, agent.clone());
                 agent
             }
         };
@@ -114,6 +139,7 @@ impl Gitlab {
             token: token.clone(),
             retry: self.retry,
             warned: self.warned.clone(),
+            throttle: Arc::clone(&self.throttle),
         })
     }
 }
@@ -138,7 +164,9 @@ pub fn sends_token_in_clear(site_url: &str) -> bool {
     }
 }
 
-fn build_agent(proxy_url: Option<&str>, timeouts: Timeouts) -> Result<Agent> {
+/// An agent with the site's timeouts that keeps up to `concurrency` idle connections per host,
+/// so every worker finds its keep-alive connection again (ureq's default keeps 3).
+fn build_agent(proxy_url: Option<&str>, timeouts: Timeouts, concurrency: usize) -> Result<Agent> {
     let proxy = match proxy_url {
         Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
             Error::config(format!(
@@ -158,6 +186,8 @@ fn build_agent(proxy_url: Option<&str>, timeouts: Timeouts) -> Result<Agent> {
         .proxy(proxy)
         .max_redirects(0)
         .max_redirects_will_error(false)
+        .max_idle_connections_per_host(concurrency)
+        .max_idle_connections(concurrency.max(10))
         // The platform's trust store: on Linux the system bundle, or SSL_CERT_FILE/SSL_CERT_DIR
         // for a corporate CA (ureq's default would be Mozilla's list only).
         .tls_config(
@@ -200,6 +230,7 @@ pub struct Client {
     token: Secret,
     retry: RetryPolicy,
     warned: Warned,
+    throttle: Arc<Throttle>,
 }
 
 /// A raw answer.
@@ -299,6 +330,8 @@ impl Client {
         }
         let mut attempt = 1;
         loop {
+            // Held until the answer is read; given back before any 429 wait.
+            let permit = self.throttle.acquire();
             let started = Instant::now();
             let sent = match method {
                 Method::Get => self
@@ -338,6 +371,7 @@ impl Client {
                 .limit(16 * 1024 * 1024)
                 .read_to_string()
                 .map_err(|e| network_error(&e, method, &what, &self.site_url))?;
+            drop(permit);
             let elapsed = started.elapsed().as_millis();
             reporter.verbose(format!(
                 "{what} -> {} {} ({elapsed} ms)",
@@ -368,6 +402,8 @@ impl Client {
                             format!("Retrying in {wait} s"),
                             false,
                         );
+                        // Every worker slows down and waits, not just this one.
+                        self.throttle.rate_limited(Duration::from_secs(wait));
                         std::thread::sleep(Duration::from_secs(wait));
                         reporter.progress(
                             "Waiting for GitLab's rate limit",
@@ -378,6 +414,8 @@ impl Client {
                         continue;
                     }
                     _ => {
+                        // Too long to wait out here: fewer requests in flight, no pause.
+                        self.throttle.rate_limited(Duration::ZERO);
                         let mut err = errors::from_response(
                             &what,
                             &self.site_url,
@@ -399,6 +437,7 @@ impl Client {
                     }
                 }
             }
+            self.throttle.succeeded();
             if (300..400).contains(&status) {
                 let to = location.unwrap_or_else(|| "an unnamed location".to_string());
                 return Err(Error::new(

@@ -1,11 +1,13 @@
 //! Users: who the token belongs to, and usernames turned into ids. Both are cached per process,
-//! so a pipeline of a thousand records asks `GET /user` once.
+//! so a pipeline of a thousand records asks `GET /user` once. Workers running at the same time
+//! that need the same user wait for the first one's lookup instead of sending their own.
 
 use super::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::Reporter;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The fields of GitLab's user entity the engine uses.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -17,50 +19,67 @@ pub struct User {
     pub is_admin: Option<bool>,
 }
 
-/// Lookups already answered, keyed by site URL.
+/// One cache entry: empty until a lookup succeeds. Its lock is held during the lookup.
+type Slot = Arc<Mutex<Option<User>>>;
+
+/// Lookups already answered, keyed by site URL (and lower-cased username).
 #[derive(Default, Debug)]
 pub struct UserCache {
-    me: HashMap<String, User>,
-    by_name: HashMap<(String, String), User>,
+    me: Mutex<HashMap<String, Slot>>,
+    by_name: Mutex<HashMap<(String, String), Slot>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The cached user, or the one `lookup` finds (then cached). Concurrent callers with the same
+/// key run `lookup` once; a failed lookup is not cached, so the next caller tries again.
+fn cached<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Slot>>,
+    key: K,
+    lookup: impl FnOnce() -> Result<User>,
+) -> Result<User> {
+    let slot = Arc::clone(lock(map).entry(key).or_default());
+    let mut entry = lock(&slot);
+    if let Some(user) = entry.as_ref() {
+        return Ok(user.clone());
+    }
+    let user = lookup()?;
+    *entry = Some(user.clone());
+    Ok(user)
 }
 
 impl UserCache {
     /// `GET /user`: the owner of the access token.
-    pub fn current(&mut self, client: &Client, reporter: &mut dyn Reporter) -> Result<User> {
-        if let Some(user) = self.me.get(client.site_url()) {
-            return Ok(user.clone());
-        }
-        let json = client.get("/user", &[], reporter)?;
-        let user: User =
-            serde_json::from_value(json).map_err(|e| unreadable(client, "GET /user", &e))?;
-        self.me.insert(client.site_url().to_string(), user.clone());
-        Ok(user)
+    pub fn current(&self, client: &Client, reporter: &mut dyn Reporter) -> Result<User> {
+        cached(&self.me, client.site_url().to_string(), || {
+            let json = client.get("/user", &[], reporter)?;
+            serde_json::from_value(json).map_err(|e| unreadable(client, "GET /user", &e))
+        })
     }
 
     /// `GET /users?username=`: the user with this username (GitLab matches case-insensitively).
     pub fn by_username(
-        &mut self,
+        &self,
         client: &Client,
         username: &str,
         reporter: &mut dyn Reporter,
     ) -> Result<User> {
         let key = (client.site_url().to_string(), username.to_lowercase());
-        if let Some(user) = self.by_name.get(&key) {
-            return Ok(user.clone());
-        }
-        let json = client.get("/users", &[("username", username)], reporter)?;
-        let found: Vec<User> =
-            serde_json::from_value(json).map_err(|e| unreadable(client, "GET /users", &e))?;
-        let user = found
-            .into_iter()
-            .find(|u| u.username.eq_ignore_ascii_case(username))
-            .ok_or_else(|| {
-                Error::new(ErrorKind::NotFound, format!("There is no user '{username}' on {}.", client.site_url()))
-                    .with_parameter("user")
-                    .with_hint("Check the username (or pass the numeric user id). GitLab matches usernames exactly, ignoring case.")
-            })?;
-        self.by_name.insert(key, user.clone());
-        Ok(user)
+        cached(&self.by_name, key, || {
+            let json = client.get("/users", &[("username", username)], reporter)?;
+            let found: Vec<User> =
+                serde_json::from_value(json).map_err(|e| unreadable(client, "GET /users", &e))?;
+            found
+                .into_iter()
+                .find(|u| u.username.eq_ignore_ascii_case(username))
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::NotFound, format!("There is no user '{username}' on {}.", client.site_url()))
+                        .with_parameter("user")
+                        .with_hint("Check the username (or pass the numeric user id). GitLab matches usernames exactly, ignoring case.")
+                })
+        })
     }
 }
 

@@ -3,53 +3,139 @@
 //! Every line gets exactly one terminal message. A line that cannot be understood gets a
 //! `protocol` error and the loop carries on; a panic inside a command is caught and reported the
 //! same way (its details also go to stderr, which is for crashes only).
+//!
+//! Lines are read continuously. `run` requests go to a pool of workers (`GITLABCLI_CONCURRENCY`,
+//! default 8), so several HTTP exchanges can be in flight; everything else (plans, `list-sites`,
+//! refused lines) is answered by the reading thread. Whoever produces them, messages leave in
+//! request order: a request's messages are written as they come while it is the oldest
+//! unfinished one, and are held back until then otherwise. So the output reads exactly as if the
+//! requests had been served one at a time.
 
-use super::{Body, COMMANDS, Message, Reporter, Request, RequestId, VERSION};
+use super::{Body, COMMANDS, Message, Mode, Reporter, Request, RequestId, VERSION};
 use crate::commands::{self, ClipboardFn, Context};
 use crate::config::Environment;
 use crate::error::{Error, ErrorKind};
 use crate::gitlab::Gitlab;
+use crate::gitlab::throttle::{self, DEFAULT_CONCURRENCY};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::sync::{Mutex, MutexGuard};
+
+/// The environment variable that sets how many `run` requests may be in flight.
+pub const CONCURRENCY_VAR: &str = "GITLABCLI_CONCURRENCY";
 
 /// `gitlabcli serve` on the process's stdin and stdout.
 pub fn serve_stdio() -> ExitCode {
     let env = Environment::from_process();
+    let (concurrency, warning) =
+        throttle::concurrency_from(std::env::var(CONCURRENCY_VAR).ok().as_deref());
     let stdin = io::stdin().lock();
-    let stdout = io::stdout().lock();
-    match serve(stdin, stdout, &env, &crate::clipboard::copy) {
+    let stdout = io::stdout();
+    match serve_with(
+        stdin,
+        stdout,
+        &env,
+        &crate::clipboard::copy,
+        concurrency,
+        warning,
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         // stdout is gone (the wrapper stopped reading): nobody is left to tell.
         Err(_) => ExitCode::FAILURE,
     }
 }
 
-/// Serve requests from `input`, writing messages to `output`, until `input` ends.
-pub fn serve<R: BufRead, W: Write>(
-    mut input: R,
+/// Serve requests from `input`, writing messages to `output`, until `input` ends, with the
+/// default concurrency.
+pub fn serve<R: BufRead, W: Write + Send>(
+    input: R,
     output: W,
     env: &Environment,
     clipboard: ClipboardFn<'_>,
 ) -> io::Result<()> {
-    let mut out = Out { writer: output };
-    let mut gitlab = Gitlab::new();
+    serve_with(input, output, env, clipboard, DEFAULT_CONCURRENCY, None)
+}
+
+/// A `run` request waiting for a worker.
+struct Job {
+    seq: u64,
+    request: Request,
+}
+
+/// [`serve`] with `concurrency` workers for `run` requests. `warning`, if any, is sent as a
+/// warning message of the first request (it says why the setting was not used).
+pub fn serve_with<R: BufRead, W: Write + Send>(
+    mut input: R,
+    output: W,
+    env: &Environment,
+    clipboard: ClipboardFn<'_>,
+    concurrency: usize,
+    mut warning: Option<String>,
+) -> io::Result<()> {
+    let out = Ordered::new(output);
+    let gitlab = Gitlab::with_concurrency(concurrency);
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Mutex::new(queue);
+    std::thread::scope(|scope| {
+        for _ in 0..concurrency.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let job = match lock(&queue).recv() {
+                        Ok(job) => job,
+                        Err(_) => return,
+                    };
+                    // Nobody reads the answers any more: create nothing more.
+                    if out.has_failed() {
+                        continue;
+                    }
+                    execute(&out, job.seq, &job.request, env, &gitlab, clipboard);
+                }
+            });
+        }
+        let read = read_requests(
+            &mut input,
+            &out,
+            &jobs,
+            env,
+            &gitlab,
+            clipboard,
+            &mut warning,
+        );
+        drop(jobs);
+        read
+    })?;
+    out.result()
+}
+
+fn read_requests<R: BufRead, W: Write>(
+    input: &mut R,
+    out: &Ordered<W>,
+    jobs: &mpsc::Sender<Job>,
+    env: &Environment,
+    gitlab: &Gitlab,
+    clipboard: ClipboardFn<'_>,
+    warning: &mut Option<String>,
+) -> io::Result<()> {
     let mut raw = Vec::new();
     let mut first = true;
+    let mut seq = 0u64;
     loop {
         raw.clear();
         if input.read_until(b'\n', &mut raw)? == 0 {
             return Ok(());
         }
+        if out.has_failed() {
+            return Ok(());
+        }
+        seq += 1;
         let mut line = match std::str::from_utf8(&raw) {
             Ok(text) => text,
             Err(e) => {
-                out.send(
-                    None,
-                    Body::Error {
-                        error: Error::protocol("The line is not valid UTF-8.").caused_by(&e),
-                    },
-                )?;
+                let error = Error::protocol("The line is not valid UTF-8.").caused_by(&e);
+                out.send(seq, None, Body::Error { error }, true);
                 first = false;
                 continue;
             }
@@ -60,37 +146,61 @@ pub fn serve<R: BufRead, W: Write>(
             first = false;
         }
         let line = line.trim_end_matches(['\n', '\r']);
-        match parse_request(line) {
-            Err((id, error)) => out.send(id, Body::Error { error })?,
-            Ok(request) => {
-                let id = Some(request.id.clone());
-                let mut reporter = LineReporter {
-                    out: &mut out,
-                    id: id.clone(),
-                    failed: None,
-                };
-                let terminal = {
-                    let mut ctx = Context {
-                        env,
-                        gitlab: &mut gitlab,
-                        reporter: &mut reporter,
-                        today: crate::dates::today(),
-                        clipboard,
-                    };
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        commands::execute(&request, &mut ctx)
-                    }))
-                    .unwrap_or_else(|panic| Body::Error {
-                        error: internal_error(&panic),
-                    })
-                };
-                if let Some(e) = reporter.failed.take() {
-                    return Err(e);
+        let parsed = parse_request(line);
+        if let Some(message) = warning.take() {
+            let id = match &parsed {
+                Ok(request) => Some(request.id.clone()),
+                Err((id, _)) => id.clone(),
+            };
+            out.send(seq, id, Body::Warning { message }, false);
+        }
+        match parsed {
+            Err((id, error)) => out.send(seq, id, Body::Error { error }, true),
+            Ok(request) if request.mode == Mode::Run && request.command.name() != "list-sites" => {
+                if jobs.send(Job { seq, request }).is_err() {
+                    return Ok(());
                 }
-                out.send(id, terminal)?;
             }
+            Ok(request) => execute(out, seq, &request, env, gitlab, clipboard),
         }
     }
+}
+
+/// Run one request and send its messages under its sequence number.
+fn execute<W: Write>(
+    out: &Ordered<W>,
+    seq: u64,
+    request: &Request,
+    env: &Environment,
+    gitlab: &Gitlab,
+    clipboard: ClipboardFn<'_>,
+) {
+    let id = Some(request.id.clone());
+    let mut reporter = LineReporter {
+        out,
+        seq,
+        id: id.clone(),
+    };
+    let terminal = {
+        let mut ctx = Context {
+            env,
+            gitlab,
+            reporter: &mut reporter,
+            today: crate::dates::today(),
+            clipboard,
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            commands::execute(request, &mut ctx)
+        }))
+        .unwrap_or_else(|panic| Body::Error {
+            error: internal_error(&panic),
+        })
+    };
+    out.send(seq, id, terminal, true);
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Parse one line, or say why it can't be served (with the id, when it could be read).
@@ -183,38 +293,111 @@ fn internal_error(panic: &Box<dyn std::any::Any + Send>) -> Error {
     .with_hint("This is a bug in gitlabcli; please report it with the request that caused it.")
 }
 
-/// The engine's stdout: one JSON message per line, flushed at once.
-struct Out<W: Write> {
-    writer: W,
+/// Messages of one request that cannot be written yet.
+#[derive(Default)]
+struct Held {
+    messages: Vec<Message>,
+    done: bool,
 }
 
-impl<W: Write> Out<W> {
-    fn send(&mut self, id: Option<RequestId>, body: Body) -> io::Result<()> {
+struct OrderedState<W> {
+    writer: W,
+    /// The oldest request whose terminal message has not been written.
+    next: u64,
+    held: HashMap<u64, Held>,
+    failed: Option<io::Error>,
+}
+
+/// The engine's stdout: one JSON message per line, in request order (see the module comment).
+/// Requests are numbered from 1 in the order their lines were read.
+struct Ordered<W> {
+    state: Mutex<OrderedState<W>>,
+}
+
+impl<W: Write> Ordered<W> {
+    fn new(writer: W) -> Self {
+        Ordered {
+            state: Mutex::new(OrderedState {
+                writer,
+                next: 1,
+                held: HashMap::new(),
+                failed: None,
+            }),
+        }
+    }
+
+    fn has_failed(&self) -> bool {
+        lock(&self.state).failed.is_some()
+    }
+
+    /// The first write error, if writing ever failed.
+    fn result(self) -> io::Result<()> {
+        let state = self.state.into_inner().unwrap_or_else(|p| p.into_inner());
+        match state.failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Send a message of request `seq`; `terminal` ends the request.
+    fn send(&self, seq: u64, id: Option<RequestId>, body: Body, terminal: bool) {
         let message = Message {
             v: VERSION,
             id,
             body,
         };
-        serde_json::to_writer(&mut self.writer, &message).map_err(io::Error::other)?;
-        self.writer.write_all(b"\n")?;
-        self.writer.flush()
+        let mut state = lock(&self.state);
+        if state.failed.is_some() {
+            return;
+        }
+        if seq != state.next {
+            let held = state.held.entry(seq).or_default();
+            held.messages.push(message);
+            held.done |= terminal;
+            return;
+        }
+        let mut written = write_message(&mut state.writer, &message);
+        if terminal {
+            state.next += 1;
+            // Release what later requests produced meanwhile, up to the next unfinished one.
+            while written.is_ok() {
+                let next = state.next;
+                let Some(held) = state.held.get_mut(&next) else {
+                    break;
+                };
+                let messages = std::mem::take(&mut held.messages);
+                let done = held.done;
+                for message in &messages {
+                    written = written.and_then(|()| write_message(&mut state.writer, message));
+                }
+                if !done {
+                    break;
+                }
+                state.held.remove(&next);
+                state.next += 1;
+            }
+        }
+        if let Err(e) = written.and_then(|()| state.writer.flush()) {
+            state.failed = Some(e);
+        }
     }
 }
 
-/// Sends a request's stream messages under its id.
+fn write_message<W: Write>(writer: &mut W, message: &Message) -> io::Result<()> {
+    serde_json::to_writer(&mut *writer, message).map_err(io::Error::other)?;
+    writer.write_all(b"\n")
+}
+
+/// Sends a request's stream messages under its id, in its place in the order.
 struct LineReporter<'a, W: Write> {
-    out: &'a mut Out<W>,
+    out: &'a Ordered<W>,
+    seq: u64,
     id: Option<RequestId>,
-    failed: Option<io::Error>,
 }
 
 impl<W: Write> Reporter for LineReporter<'_, W> {
     fn send(&mut self, body: Body) {
-        if self.failed.is_none()
-            && let Err(e) = self.out.send(self.id.clone(), body)
-        {
-            self.failed = Some(e);
-        }
+        self.out.send(self.seq, self.id.clone(), body, false);
     }
 }
 
@@ -243,6 +426,97 @@ mod tests {
         assert_eq!(id, None);
         let (_, e) = err_of("   ");
         assert!(e.message.contains("empty"));
+    }
+
+    fn lines_of(out: Ordered<Vec<u8>>) -> Vec<(String, String)> {
+        let state = out.state.into_inner().unwrap();
+        String::from_utf8(state.writer)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let v: Value = serde_json::from_str(line).unwrap();
+                (
+                    v["id"].as_str().unwrap().to_string(),
+                    v["type"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn id(text: &str) -> Option<RequestId> {
+        Some(RequestId::Text(text.into()))
+    }
+
+    fn verbose() -> Body {
+        Body::Verbose {
+            message: "v".into(),
+        }
+    }
+
+    fn error() -> Body {
+        Body::Error {
+            error: Error::protocol("x"),
+        }
+    }
+
+    #[test]
+    fn messages_leave_in_request_order_whoever_finishes_first() {
+        let out = Ordered::new(Vec::new());
+        // Request 3 finishes first, then 2 starts talking, then 1 talks and finishes.
+        out.send(3, id("c"), verbose(), false);
+        out.send(3, id("c"), error(), true);
+        out.send(2, id("b"), verbose(), false);
+        out.send(1, id("a"), verbose(), false);
+        out.send(1, id("a"), error(), true);
+        // 2's held message went out with 1's end; 2 is now the oldest and streams directly.
+        out.send(2, id("b"), verbose(), false);
+        out.send(2, id("b"), error(), true);
+        let lines = lines_of(out);
+        let expected: Vec<(String, String)> = [
+            ("a", "verbose"),
+            ("a", "error"),
+            ("b", "verbose"),
+            ("b", "verbose"),
+            ("b", "error"),
+            ("c", "verbose"),
+            ("c", "error"),
+        ]
+        .iter()
+        .map(|(i, t)| (i.to_string(), t.to_string()))
+        .collect();
+        assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn serve_answers_in_order_with_several_workers() {
+        // Plans (answered by the reading thread) and refused lines interleave with runs (workers):
+        // every answer still comes back in line order. The runs fail fast (no site configured).
+        let mut input = String::new();
+        for i in 1..=12 {
+            let mode = if i % 3 == 0 { "plan" } else { "run" };
+            input.push_str(&format!(
+                "{{\"v\":1,\"id\":\"{i}\",\"mode\":\"{mode}\",\"command\":\"create-personal-access-token\",\"params\":{{\"name\":\"n\",\"scopes\":[\"api\"],\"site_url\":\"https://unknown.example\"}}}}\n"
+            ));
+            if i == 7 {
+                input.push_str("not json\n");
+            }
+        }
+        let mut output = Vec::new();
+        let env = Environment::default();
+        let no_clipboard = |_: &crate::secret::Secret| Ok(());
+        serve_with(input.as_bytes(), &mut output, &env, &no_clipboard, 4, None).unwrap();
+        let ids: Vec<String> = String::from_utf8(output)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let v: Value = serde_json::from_str(line).unwrap();
+                v["id"].as_str().unwrap_or("null").to_string()
+            })
+            .collect();
+        let mut expected: Vec<String> = (1..=7).map(|i| i.to_string()).collect();
+        expected.push("null".into());
+        expected.extend((8..=12).map(|i| i.to_string()));
+        assert_eq!(ids, expected);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! |--------------------------|-------------|-----------------------------------------------------------------|
 //! | `/__fake/requests`       | GET         | → 200 array of recorded API requests, oldest first              |
 //! | `/__fake/requests`       | DELETE      | → 204; clears the record, restarts `seq` and `connection` at 1  |
-//! | `/__fake/settings`       | GET         | → 200 `{"require_expiry":false,"max_lifetime_days":365,"today":null,"link_only_pagination":false}` |
+//! | `/__fake/settings`       | GET         | → 200 `{"require_expiry":false,"max_lifetime_days":365,"today":null,"link_only_pagination":false,"delay_ms":0,"delay_cycle_ms":[]}` |
 //! | `/__fake/settings`       | PUT, PATCH  | any subset of those fields → 200 full settings; unknown field → 400 |
 //! | `/__fake/rate-limit`     | POST        | `{"count":N,"retry_after":S}` → 200 pending injections          |
 //! | `/__fake/fail`           | POST        | `{"count":N,"status":500,"body":"...","content_type":"...","headers":{}}` → 200 pending |
@@ -13,6 +13,7 @@
 //! | `/__fake/tokens`         | GET         | → 200 every token the fake knows, with its value and state      |
 //! | `/__fake/tokens`         | POST        | one token spec, or `{"tokens":[..]}` → 201 array of new tokens (see `pat::seed`) |
 //! | `/__fake/proxy-connects` | GET         | → 200 every CONNECT the proxy accepted (target, headers, peer)  |
+//! | `/__fake/stats`          | GET         | → 200 `{"api_requests","max_in_flight","in_flight","handler_us_per_request"}` |
 //! | `/__fake/reset`          | POST        | → 204; back to the fixture                                      |
 //!
 //! Injections queue up in the order posted: each answers the next `count` API requests (which are
@@ -20,6 +21,12 @@
 //! A rate limit answers 429, `Content-Type: text/plain`, `Retry-After: S`, body `Retry later\n`,
 //! as GitLab's Rack::Attack does. `count` defaults to 1, `retry_after` to 60, `status` to 500,
 //! `body` to empty and `content_type` to `application/json` (`null` sends no `Content-Type`).
+//!
+//! `delay_ms` holds every API request that long before answering (like a distant instance);
+//! a non-empty `delay_cycle_ms` gives request number `seq` the delay at `(seq - 1) % len`
+//! instead, so concurrent answers finish out of order. Waiting happens outside the fake's lock:
+//! delayed requests overlap. `/__fake/stats` counts from the last clear of the record: the most
+//! API requests answered at once, and the fake's own work per request (delay excluded).
 //!
 //! A user added here takes the next id from 100 up; `name` defaults to the username, `admin` to
 //! false, `state` to `active`. An optional `token` registers a fixed token for that user. A taken
@@ -45,7 +52,7 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
         "/settings" => &["GET", "PUT", "PATCH"],
         "/rate-limit" | "/fail" | "/users" | "/reset" => &["POST"],
         "/tokens" => &["GET", "POST"],
-        "/proxy-connects" => &["GET"],
+        "/proxy-connects" | "/stats" => &["GET"],
         _ => return Reply::error(404, &format!("no control endpoint {}", req.path)),
     };
     if !allowed.contains(&method) {
@@ -86,6 +93,7 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
             Ok(Reply::json(200, &Value::Array(all)))
         }
         ("POST", "/tokens") => seed_tokens(state, &body),
+        ("GET", "/stats") => Ok(Reply::json(200, &state.stats.to_json())),
         ("GET", "/proxy-connects") => Ok(Reply::json(
             200,
             &Value::Array(state.proxy_connects.clone()),
@@ -136,6 +144,23 @@ fn put_settings(state: &mut State, body: &Map<String, Value>) -> Result<Reply, S
                 settings.link_only_pagination = value
                     .as_bool()
                     .ok_or("link_only_pagination must be true or false")?;
+            }
+            "delay_ms" => {
+                settings.delay_ms = value
+                    .as_u64()
+                    .filter(|&n| n <= 60_000)
+                    .ok_or("delay_ms must be a whole number of milliseconds from 0 to 60000")?;
+            }
+            "delay_cycle_ms" => {
+                settings.delay_cycle_ms = value
+                    .as_array()
+                    .and_then(|items| {
+                        items
+                            .iter()
+                            .map(|v| v.as_u64().filter(|&n| n <= 60_000))
+                            .collect::<Option<Vec<u64>>>()
+                    })
+                    .ok_or("delay_cycle_ms must be an array of milliseconds from 0 to 60000")?;
             }
             other => return Err(format!("unknown setting {other}")),
         }

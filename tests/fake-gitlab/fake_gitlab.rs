@@ -51,6 +51,7 @@
 //!
 //! - [`api`]: the GitLab endpoints under `/api/v4` and their checks;
 //! - [`control`]: the test-facing control API under `/__fake/` (record, settings, faults, users);
+//! - [`http`]: the HTTP/1.1 server, one thread per connection;
 //! - [`proxy`]: the CONNECT proxy on the second port;
 //! - [`state`]: what the fake remembers, and the fixture;
 //! - [`tls`]: the HTTPS front with its throwaway CA;
@@ -73,6 +74,7 @@
 
 mod api;
 mod control;
+mod http;
 mod pat;
 mod proxy;
 mod state;
@@ -86,7 +88,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 
 use serde_json::{Value, json};
-use tiny_http::{Header, Request, Response, Server};
 
 use state::State;
 use wire::{Incoming, Reply};
@@ -108,9 +109,12 @@ struct Options {
     port: u16,
     proxy_port: u16,
     ignore_stdin: bool,
+    /// `--delay-ms`: the starting `delay_ms` setting.
+    delay_ms: u64,
 }
 
-const USAGE: &str = "usage: fake-gitlab [--port N] [--proxy-port N] [--ignore-stdin]";
+const USAGE: &str =
+    "usage: fake-gitlab [--port N] [--proxy-port N] [--delay-ms N] [--ignore-stdin]";
 
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
     let mut options = Options::default();
@@ -133,6 +137,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
                 } else {
                     options.proxy_port = port;
                 }
+            }
+            "--delay-ms" => {
+                let value = inline
+                    .or_else(|| args.next())
+                    .ok_or(format!("{flag} needs a value"))?;
+                options.delay_ms = value.parse().ok().filter(|&n| n <= 60_000).ok_or(format!(
+                    "{flag}: {value:?} is not milliseconds from 0 to 60000"
+                ))?;
             }
             "--ignore-stdin" if inline.is_none() => options.ignore_stdin = true,
             _ => return Err(format!("unknown argument {arg:?}")),
@@ -163,39 +175,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// tiny_http writes an answer's head and body separately; with Nagle's algorithm on, the body
-/// then waits for the client's delayed ACK (about 40 ms) on every reused connection. Linux copies
-/// TCP_NODELAY from the listening socket to each accepted one, so set it once here.
-fn no_delay(listener: &TcpListener) {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let on: libc::c_int = 1;
-        // SAFETY: a valid socket fd, a c_int option value and its exact size.
-        let _ = unsafe {
-            libc::setsockopt(
-                listener.as_raw_fd(),
-                libc::IPPROTO_TCP,
-                libc::TCP_NODELAY,
-                (&on as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-    }
-    #[cfg(not(unix))]
-    let _ = listener;
-}
-
 fn run(options: &Options) -> Result<(), String> {
     let listener = TcpListener::bind(("127.0.0.1", options.port))
         .map_err(|e| format!("cannot listen on port {}: {e}", options.port))?;
-    no_delay(&listener);
-    let server = Server::from_listener(listener, None)
-        .map_err(|e| format!("cannot serve on port {}: {e}", options.port))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or("the HTTP server has no IP address")?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("server address: {e}"))?;
     let proxy_listener = TcpListener::bind(("127.0.0.1", options.proxy_port))
         .map_err(|e| format!("cannot listen on proxy port {}: {e}", options.proxy_port))?;
     let proxy_addr = proxy_listener
@@ -205,7 +190,11 @@ fn run(options: &Options) -> Result<(), String> {
     let tls_front = tls::start(addr)?;
     let url = format!("http://{addr}");
     let shared = Arc::new(Shared {
-        state: Mutex::new(State::new(url.clone())),
+        state: Mutex::new({
+            let mut state = State::new(url.clone());
+            state.settings.delay_ms = options.delay_ms;
+            state
+        }),
         tunnels: Mutex::default(),
     });
 
@@ -240,24 +229,7 @@ fn run(options: &Options) -> Result<(), String> {
             .map_err(|e| format!("cannot start the proxy: {e}"))?;
     }
 
-    for request in server.incoming_requests() {
-        let shared_for_thread = Arc::clone(&shared);
-        // tiny_http hands the request back on failure, so it can still be answered on this thread.
-        let (tx, rx) = std::sync::mpsc::channel::<Request>();
-        let spawned = thread::Builder::new()
-            .name("request".into())
-            .spawn(move || {
-                if let Ok(request) = rx.recv() {
-                    serve(&shared_for_thread, request);
-                }
-            });
-        match spawned {
-            Ok(_) => {
-                let _ = tx.send(request);
-            }
-            Err(_) => serve(&shared, request),
-        }
-    }
+    http::serve(listener, move |request| serve(&shared, request));
     Ok(())
 }
 
@@ -273,30 +245,24 @@ fn exit_at_stdin_eof() {
     std::process::exit(0);
 }
 
-/// Reads one request, answers it, and records it unless it is for the control API.
-fn serve(shared: &Shared, mut request: Request) {
-    let mut raw_body = Vec::new();
-    let body_read = request.as_reader().read_to_end(&mut raw_body);
-    let headers = request
-        .headers()
-        .iter()
-        .map(|h| {
-            (
-                h.field.as_str().as_str().to_ascii_lowercase(),
-                h.value.as_str().to_string(),
-            )
-        })
-        .collect();
-    let incoming = Incoming::new(request.method().as_str(), request.url(), headers, raw_body);
-    let peer = request.remote_addr().copied();
+/// Answers one request, and records it unless it is for the control API.
+fn serve(shared: &Shared, request: http::RawRequest) -> Reply {
+    let body_read = request.body.as_ref().map(|_| ()).map_err(|e| e.to_string());
+    let raw_body = request.body.unwrap_or_default();
+    let incoming = Incoming::new(&request.method, &request.target, request.headers, raw_body);
+    let peer = request.peer;
 
     let is_control = incoming.path == control::PREFIX
         || incoming.path.starts_with(&format!("{}/", control::PREFIX));
-    let reply = if is_control {
-        control::handle(&mut lock(&shared.state), &incoming)
-    } else {
-        let proxy_target = peer.and_then(|p| lock(&shared.tunnels).get(&p).cloned());
+    if is_control {
+        return control::handle(&mut lock(&shared.state), &incoming);
+    }
+    let started = std::time::Instant::now();
+    let proxy_target = peer.and_then(|p| lock(&shared.tunnels).get(&p).cloned());
+    let (reply, delay) = {
         let mut state = lock(&shared.state);
+        state.stats.in_flight += 1;
+        state.stats.max_in_flight = state.stats.max_in_flight.max(state.stats.in_flight);
         let reply = if let Some(injected) = state.take_injection() {
             injected
         } else if body_read.is_err() {
@@ -306,10 +272,20 @@ fn serve(shared: &Shared, mut request: Request) {
         } else {
             Reply::error(404, "404 Not Found")
         };
+        let delay = state.settings.delay_for(state.next_seq);
         record(&mut state, &incoming, &reply, peer, proxy_target);
-        reply
+        state.stats.api_requests += 1;
+        state.stats.handler_nanos += started.elapsed().as_nanos();
+        (reply, delay)
     };
-    respond(request, reply);
+    // Outside the lock, so delayed requests overlap as they would on a distant instance.
+    if delay > 0 {
+        thread::sleep(std::time::Duration::from_millis(delay));
+    }
+    // No longer in flight once the answer is handed over to go out: the client may send its next
+    // request on this connection as soon as it has read this one.
+    lock(&shared.state).stats.in_flight -= 1;
+    reply
 }
 
 /// Appends a request and its answer's status to the record.
@@ -342,22 +318,6 @@ fn record(
     state.records.push(entry);
 }
 
-/// Sends an answer; a client that has gone away is not an error worth reporting.
-fn respond(request: Request, reply: Reply) {
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-    let mut headers = vec![("Server".to_string(), "nginx".to_string())];
-    if let Some(content_type) = reply.content_type {
-        headers.push(("Content-Type".to_string(), content_type));
-    }
-    headers.extend(reply.headers);
-    for (name, value) in headers {
-        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    let _ = request.respond(response);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,11 +334,14 @@ mod tests {
             Ok(Options {
                 port: 8080,
                 proxy_port: 8081,
-                ignore_stdin: true
+                ignore_stdin: true,
+                delay_ms: 0,
             })
         );
+        assert_eq!(args(&["--delay-ms", "50"]).map(|o| o.delay_ms), Ok(50));
         assert!(args(&["--port"]).is_err());
         assert!(args(&["--port", "http"]).is_err());
         assert!(args(&["--verbose"]).is_err());
+        assert!(args(&["--delay-ms", "soon"]).is_err());
     }
 }

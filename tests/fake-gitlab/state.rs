@@ -75,6 +75,11 @@ pub struct Settings {
     pub today: Option<NaiveDate>,
     /// Lists send only the `Link` header, as GitLab does for very large collections.
     pub link_only_pagination: bool,
+    /// How long every API request is held before it is answered, like a distant instance.
+    pub delay_ms: u64,
+    /// When not empty, API request number `seq` waits `delay_cycle_ms[(seq - 1) % len]` instead
+    /// of `delay_ms`: answers then finish in another order than they arrived.
+    pub delay_cycle_ms: Vec<u64>,
 }
 
 impl Default for Settings {
@@ -84,6 +89,8 @@ impl Default for Settings {
             max_lifetime_days: 365,
             today: None,
             link_only_pagination: false,
+            delay_ms: 0,
+            delay_cycle_ms: Vec::new(),
         }
     }
 }
@@ -95,6 +102,45 @@ impl Settings {
             "max_lifetime_days": self.max_lifetime_days,
             "today": self.today.map(|d| d.format("%Y-%m-%d").to_string()),
             "link_only_pagination": self.link_only_pagination,
+            "delay_ms": self.delay_ms,
+            "delay_cycle_ms": self.delay_cycle_ms,
+        })
+    }
+
+    /// The delay for API request number `seq` (from 1).
+    pub fn delay_for(&self, seq: u64) -> u64 {
+        if self.delay_cycle_ms.is_empty() {
+            self.delay_ms
+        } else {
+            let len = self.delay_cycle_ms.len() as u64;
+            self.delay_cycle_ms[((seq.max(1) - 1) % len) as usize]
+        }
+    }
+}
+
+/// What the fake measures about itself: how many API requests were being answered at once at
+/// most, and its own work per request (the delay excluded), so a benchmark can show the fake is
+/// not the bottleneck.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub in_flight: u64,
+    pub max_in_flight: u64,
+    pub api_requests: u64,
+    pub handler_nanos: u128,
+}
+
+impl Stats {
+    pub fn to_json(&self) -> Value {
+        let per_request_us = if self.api_requests == 0 {
+            0.0
+        } else {
+            self.handler_nanos as f64 / self.api_requests as f64 / 1000.0
+        };
+        serde_json::json!({
+            "api_requests": self.api_requests,
+            "max_in_flight": self.max_in_flight,
+            "in_flight": self.in_flight,
+            "handler_us_per_request": per_request_us,
         })
     }
 }
@@ -141,6 +187,7 @@ pub struct State {
     pub connections: HashMap<String, u64>,
     /// CONNECT requests the proxy accepted, in order.
     pub proxy_connects: Vec<Value>,
+    pub stats: Stats,
 }
 
 impl State {
@@ -171,12 +218,15 @@ impl State {
             next_seq: 1,
             connections: HashMap::new(),
             proxy_connects: Vec::new(),
+            stats: Stats::default(),
         }
     }
 
     /// Back to the fixture (the base URL stays).
     pub fn reset(&mut self) {
+        let in_flight = self.stats.in_flight;
         *self = State::new(std::mem::take(&mut self.base_url));
+        self.stats.in_flight = in_flight;
     }
 
     /// Forgets the request record (and the connection numbering that goes with it).
@@ -185,6 +235,11 @@ impl State {
         self.next_seq = 1;
         self.connections.clear();
         self.proxy_connects.clear();
+        let in_flight = self.stats.in_flight;
+        self.stats = Stats {
+            in_flight,
+            ..Stats::default()
+        };
     }
 
     /// Today as the fake sees it: the pinned date, else the UTC date.

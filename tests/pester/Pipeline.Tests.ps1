@@ -1,5 +1,5 @@
 # Piped records: by property name, one token each, failures that do not stop the others, and one
-# engine process over one connection for the whole pipeline.
+# engine process for the whole pipeline, with at most GITLABCLI_CONCURRENCY connections.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -30,10 +30,11 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $tokens.Count | Should -Be 3
         $tokens.Name | Should -Be @('Deploy for Jane', 'Deploy for Alice', 'Deploy for root')
         $tokens.UserId | Should -Be @(42, 43, 1)
-        (Get-FakeTokenPost $Fake).path | Should -Be @(
+        # Sent concurrently, so they may arrive in any order; the output above is in input order.
+        (Get-FakeTokenPost $Fake).path | Sort-Object | Should -Be @(
+            '/api/v4/users/1/personal_access_tokens'
             '/api/v4/users/42/personal_access_tokens'
-            '/api/v4/users/43/personal_access_tokens'
-            '/api/v4/users/1/personal_access_tokens')
+            '/api/v4/users/43/personal_access_tokens')
         @($tokens.Token | Sort-Object -Unique).Count | Should -Be 3
     }
 
@@ -56,13 +57,34 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         @(Get-FakeTokenPost $Fake).Count | Should -Be 2
     }
 
-    It 'stops at the failing record with -ErrorAction Stop' {
-        $csv = New-Csv @('Username,Name', 'jsmith,First', 'no-such-user,Second', 'alice,Third')
+    It 'stops at the failing record with -ErrorAction Stop, after outputting the tokens already in flight' {
+        $csv = New-Csv @('Username,Name', 'jsmith,First', 'no-such-user,Second', 'alice,Third', 'root,Fourth')
         $collected = [System.Collections.Generic.List[object]]::new()
         { Import-Csv $csv | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction Stop | ForEach-Object { $collected.Add($_) } } |
             Should -Throw -ErrorId 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
-        $collected.Name | Should -Be @('First')
-        @(Get-FakeTokenPost $Fake).Count | Should -Be 1
+        # The records after the failing one were already sent (the window is 16), so their tokens
+        # exist: every token GitLab created reaches the caller, in input order.
+        $created = @(Get-FakeToken $Fake)
+        $created.Count | Should -Be 3
+        $collected.Name | Should -Be @('First', 'Third', 'Fourth')
+        @($collected.Token | Sort-Object) | Should -Be @($created.token | Sort-Object)
+    }
+
+    It 'with one request at a time, -ErrorAction Stop still loses no created token' {
+        $env:GITLABCLI_CONCURRENCY = '1'
+        try {
+            $records = 1..6 | ForEach-Object { [pscustomobject]@{ Username = $(if ($_ -eq 2) { 'nobody-here' } else { 'jsmith' }); Name = "Stop $_" } }
+            $collected = [System.Collections.Generic.List[object]]::new()
+            { $records | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction Stop | ForEach-Object { $collected.Add($_) } } |
+                Should -Throw -ErrorId 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
+        } finally {
+            Remove-Item Env:GITLABCLI_CONCURRENCY
+        }
+        $created = @(Get-FakeToken $Fake)
+        $created.Count | Should -BeGreaterThan 1
+        $collected.Count | Should -Be $created.Count
+        $collected[0].Name | Should -Be 'Stop 1'
+        @($collected.Token | Sort-Object) | Should -Be @($created.token | Sort-Object)
     }
 
     It 'checks every record before creating any, so -ErrorAction Stop on a bad record creates nothing' {
@@ -95,9 +117,14 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $tokens.UserId | Should -Be @(43, 1)
     }
 
-    It 'uses one engine process and one connection for the whole pipeline' {
-        $records = 1..5 | ForEach-Object { [pscustomobject]@{ Username = 'jsmith'; Name = "Batch $_" } }
-        $tokens = @($records | New-GitlabPersonalAccessToken -Scope 'api')
+    It 'uses one engine process and, with GITLABCLI_CONCURRENCY=1, one connection for the whole pipeline' {
+        $env:GITLABCLI_CONCURRENCY = '1'
+        try {
+            $records = 1..5 | ForEach-Object { [pscustomobject]@{ Username = 'jsmith'; Name = "Batch $_" } }
+            $tokens = @($records | New-GitlabPersonalAccessToken -Scope 'api')
+        } finally {
+            Remove-Item Env:GITLABCLI_CONCURRENCY
+        }
         $tokens.Count | Should -Be 5
         $requests = Get-FakeRequest $Fake
         @($requests.connection | Sort-Object -Unique) | Should -Be @(1)
@@ -198,8 +225,8 @@ Describe 'A thousand piped service users' {
         @($Requests | Where-Object { $_.method -eq 'POST' -and $_.status -eq 201 }).Count | Should -Be 1000
     }
 
-    It 'over one connection from one engine process' {
-        @($Requests.connection | Sort-Object -Unique) | Should -Be @(1)
+    It 'over at most eight keep-alive connections (the default concurrency) from one engine process' {
+        @($Requests.connection | Sort-Object -Unique).Count | Should -BeLessOrEqual 8
         @($Requests | Where-Object { $_.path -eq '/api/v4/user' }).Count | Should -Be 1
     }
 }

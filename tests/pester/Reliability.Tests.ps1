@@ -74,6 +74,10 @@ while IFS= read -r line; do
 done
 '@ | Set-Content -LiteralPath $DyingEngine -Encoding utf8NoBOM
         chmod +x $DyingEngine
+        # The same, dying on the first run request instead of the second.
+        $script:EarlyDyingEngine = Join-Path $TestDrive 'early-dying-engine'
+        (Get-Content -LiteralPath $DyingEngine -Raw) -replace '-ge 2', '-ge 1' | Set-Content -LiteralPath $EarlyDyingEngine -Encoding utf8NoBOM -NoNewline
+        chmod +x $EarlyDyingEngine
     }
     BeforeEach { Set-EngineOverride $DyingEngine }
     AfterEach { Set-EngineOverride $null }
@@ -86,17 +90,38 @@ done
         $failures.Count | Should -Be 3
     }
 
-    It 'gives the record in flight OutcomeUnknown and each later record EngineFailed, naming it' {
+    It 'gives each record sent but not answered OutcomeUnknown, naming it, in input order' {
+        # All four run requests fit in the send window, so each may have reached the engine.
         $records = 'a', 'b', 'c', 'd' | ForEach-Object { [pscustomobject]@{ Name = $_ } }
         $null = $records | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction SilentlyContinue -ErrorVariable failures
+        $failures.Count | Should -Be 3
+        $failures.TargetObject.Name | Should -Be @('b', 'c', 'd')
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.OutcomeUnknown*'
-        $failures[0].TargetObject.Name | Should -Be 'b'
         $failures[0].Exception.Message | Should -BeLike '*record 2 may have been created*engine crashed on purpose*'
-        $failures[1].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.EngineFailed*'
-        $failures[1].TargetObject.Name | Should -Be 'c'
-        $failures[1].Exception.Message | Should -BeLike 'No token was created for record 3*'
-        $failures[2].TargetObject.Name | Should -Be 'd'
-        $failures[2].Exception.Message | Should -BeLike 'No token was created for record 4*'
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -Match '^GitlabCli\.(OutcomeUnknown|EngineFailed),'
+        }
+    }
+
+    It 'gives records never sent EngineFailed, saying no token was created' {
+        # Concurrency 1: two run requests in flight at most, and the engine dies on the first.
+        Set-EngineOverride $EarlyDyingEngine
+        $env:GITLABCLI_CONCURRENCY = '1'
+        try {
+            $records = 'a', 'b', 'c', 'd' | ForEach-Object { [pscustomobject]@{ Name = $_ } }
+            $tokens = @($records | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction SilentlyContinue -ErrorVariable failures)
+        } finally {
+            $env:GITLABCLI_CONCURRENCY = $null
+        }
+        $tokens.Count | Should -Be 0
+        $failures.Count | Should -Be 4
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.OutcomeUnknown*'
+        $failures[0].TargetObject.Name | Should -Be 'a'
+        $failures[2].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.EngineFailed*'
+        $failures[2].TargetObject.Name | Should -Be 'c'
+        $failures[2].Exception.Message | Should -BeLike 'No token was created for record 3*'
+        $failures[3].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.EngineFailed*'
+        $failures[3].Exception.Message | Should -BeLike 'No token was created for record 4*'
     }
 
     It 'keeps the rotated token and names the rotation in flight when the engine dies during rotation' {

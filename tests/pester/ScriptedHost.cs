@@ -16,6 +16,8 @@ namespace GitlabCliTests
         public string Message { get; set; }
         public string[] Choices { get; set; }
         public int Answer { get; set; }
+        /// <summary>What ObserveUrl answered when this prompt was shown (null without one).</summary>
+        public string Observed { get; set; }
     }
 
     public sealed class ScriptedHostUI : PSHostUserInterface
@@ -24,6 +26,10 @@ namespace GitlabCliTests
         public readonly List<PromptRecord> Prompts = new List<PromptRecord>();
         public readonly List<string> Lines = new List<string>();
         public readonly List<ProgressRecord> Progress = new List<ProgressRecord>();
+        /// <summary>A URL fetched at every prompt (e.g. the fake's request record), so a test can
+        /// see what had been sent by the time the question was asked.</summary>
+        public string ObserveUrl;
+        private static readonly System.Net.Http.HttpClient Http = new System.Net.Http.HttpClient(new System.Net.Http.HttpClientHandler { UseProxy = false });
         private readonly System.Text.StringBuilder current = new System.Text.StringBuilder();
 
         public override PSHostRawUserInterface RawUI { get { return null; } }
@@ -37,7 +43,8 @@ namespace GitlabCliTests
                 throw new InvalidOperationException("ScriptedHost: no answer queued for prompt: " + message);
             }
             int answer = Answers.Dequeue();
-            Prompts.Add(new PromptRecord { Caption = caption, Message = message, Choices = labels.ToArray(), Answer = answer });
+            string observed = ObserveUrl == null ? null : Http.GetStringAsync(ObserveUrl).GetAwaiter().GetResult();
+            Prompts.Add(new PromptRecord { Caption = caption, Message = message, Choices = labels.ToArray(), Answer = answer, Observed = observed });
             return answer;
         }
 

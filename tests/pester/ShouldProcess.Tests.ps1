@@ -81,7 +81,18 @@ Describe '-Confirm' {
         $run.Prompts[1].Message | Should -BeLike "*'Token 2'*user 'alice'*"
         $run.Prompts[0].Choices | Should -Be @('&Yes', 'Yes to &All', '&No', 'No to A&ll', '&Suspend')
         $run.Output.Name | Should -Be @('Token 1', 'Token 3')
-        (Get-FakeTokenPost $Fake).path | Should -Be @('/api/v4/users/42/personal_access_tokens', '/api/v4/users/1/personal_access_tokens')
+        # Created concurrently: the arrival order may vary; the output above is in input order.
+        (Get-FakeTokenPost $Fake).path | Sort-Object | Should -Be @('/api/v4/users/1/personal_access_tokens', '/api/v4/users/42/personal_access_tokens')
+    }
+
+    It 'has sent nothing to GitLab by the time each record is asked about' {
+        $run = Invoke-InScriptedHost -Script $RecordsScript -Answers $Yes, $No, $Yes, $Yes -ObserveUrl "$($Fake.Url)/__fake/requests"
+        $run.Prompts.Count | Should -Be 4
+        foreach ($prompt in $run.Prompts) {
+            @($prompt.Observed | ConvertFrom-Json).Count | Should -Be 0 -Because "nothing is sent before '$($prompt.Message)' is answered"
+        }
+        $run.Output.Name | Should -Be @('Token 1', 'Token 3', 'Token 4')
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 3
     }
 
     It 'Yes to All confirms the remaining records without asking again' {

@@ -12,7 +12,7 @@ $script:TestHome = $null
 $script:EnvironmentNames = @(
     'HOME', 'USERPROFILE', 'GITLAB_URL', 'GITLAB_ACCESS_TOKEN',
     'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'all_proxy', 'no_proxy',
-    'DISPLAY', 'WAYLAND_DISPLAY', 'SSL_CERT_FILE'
+    'DISPLAY', 'WAYLAND_DISPLAY', 'SSL_CERT_FILE', 'GITLABCLI_CONCURRENCY'
 )
 
 function Get-RepoRoot { $script:RepoRoot }
@@ -257,10 +257,13 @@ function Invoke-InScriptedHost {
     param(
         [Parameter(Mandatory)] [string] $Script,
         [int[]] $Answers = @(),
-        [hashtable] $Arguments = @{}
+        [hashtable] $Arguments = @{},
+        # Fetched at every prompt; the answer is in each prompt's Observed.
+        [string] $ObserveUrl
     )
     Initialize-ScriptedHost
     $scriptedHost = [GitlabCliTests.ScriptedHost]::new()
+    if ($ObserveUrl) { $scriptedHost.ScriptedUI.ObserveUrl = $ObserveUrl }
     foreach ($answer in $Answers) { $scriptedHost.ScriptedUI.Answers.Enqueue($answer) }
     $runspace = [runspacefactory]::CreateRunspace($scriptedHost, [initialsessionstate]::CreateDefault2())
     $runspace.Open()

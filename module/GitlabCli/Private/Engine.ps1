@@ -13,7 +13,9 @@ function Get-GitlabCliEnginePath {
         return $script:EnginePathOverride
     }
     $name = if ($IsWindows) { 'gitlabcli.exe' } else { 'gitlabcli' }
-    Join-Path $script:ModuleRoot 'bin' (Get-GitlabCliRuntimeId) $name
+    # .NET rather than Join-Path and Test-Path (below): their module would load on the first
+    # call, a good part of a fresh session's first token (docs/PERFORMANCE.md).
+    [System.IO.Path]::Combine($script:ModuleRoot, 'bin', (Get-GitlabCliRuntimeId), $name)
 }
 
 function Start-GitlabCliEngine {
@@ -23,7 +25,7 @@ function Start-GitlabCliEngine {
         [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet
     )
     $path = Get-GitlabCliEnginePath
-    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
+    if (-not [System.IO.File]::Exists($path)) {
         $message = "The GitlabCli engine was not found at '$path'. Build it with ./build.ps1 at the root of the GitlabCli repository, which stages it there."
         $exception = [System.IO.FileNotFoundException]::new($message, $path)
         $record = [System.Management.Automation.ErrorRecord]::new($exception, 'GitlabCli.EngineNotFound', 'ObjectNotFound', $path)
@@ -58,7 +60,8 @@ function Start-GitlabCliEngine {
         Stdout     = $process.StandardOutput
         # Drained in the background so a chatty stderr can never block the engine.
         StderrTask = $process.StandardError.ReadToEndAsync()
-        NextId     = 0
+        # Writes requests and reads messages (GitlabCli.Types.cs).
+        Channel    = [GitlabCli.EngineChannel]::new($process.StandardInput, $process.StandardOutput)
         Closed     = $false
         # When set, an engine failure is returned as a terminal answer of type 'engine-failed'
         # (with the ErrorRecord in Record) instead of a terminating error, so the caller keeps
@@ -84,7 +87,7 @@ function Close-GitlabCliEngine {
     [void] $script:OpenEngines.Remove($Engine)
     $process = $Engine.Process
     try {
-        try { $Engine.Stdin.Close() } catch { Write-Debug "Closing the engine's stdin: $($_.Exception.Message)" }
+        $Engine.Channel.CloseInput()
         if (-not $process.WaitForExit($TimeoutMilliseconds)) {
             # Only the engine itself: a clipboard holder it detached must survive.
             try { $process.Kill() } catch { Write-Debug "Killing the engine: $($_.Exception.Message)" }
@@ -166,30 +169,32 @@ function Stop-GitlabCliEngineWithFailure {
 }
 
 function Write-GitlabCliEngineDeath {
-    # The engine died while running confirmed records. The record whose run request was sent may
-    # have taken effect (a token created, rotated or revoked): GitlabCli.OutcomeUnknown, saying how
-    # to check. Every record after it was never sent: GitlabCli.EngineFailed, saying so. All are
-    # non-terminating, so the objects already output (and assigned, in
-    # `$t = ... | New-GitlabPersonalAccessToken`) are kept.
+    # The engine died while running confirmed records. Each record whose run request was sent
+    # and not answered may have taken effect (a token created, rotated or revoked):
+    # GitlabCli.OutcomeUnknown, saying how to check. Every record not yet sent gets
+    # GitlabCli.EngineFailed, saying so. All are non-terminating, so the objects already output
+    # (and assigned, in `$t = ... | New-GitlabPersonalAccessToken`) are kept.
     param(
         [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory)] [System.Management.Automation.ErrorRecord] $Failure,
-        [Parameter(Mandatory)] $InFlight,
+        [AllowEmptyCollection()] [object[]] $InFlight = @(),
         [AllowEmptyCollection()] [object[]] $NotRun = @(),
         [ValidateSet('create', 'rotate', 'revoke')] [string] $Operation = 'create'
     )
     $cause = $Failure.Exception.Message
     $maybe, $never = switch ($Operation) {
-        'create' { "The token for $($InFlight.Target) may have been created", 'No token was created for {0}' }
-        'rotate' { "$($InFlight.Target) may have been rotated (the old token revoked, a new one created)", '{0} was not rotated' }
-        'revoke' { "$($InFlight.Target) may have been revoked", '{0} was not revoked' }
+        'create' { 'The token for {0} may have been created', 'No token was created for {0}' }
+        'rotate' { '{0} may have been rotated (the old token revoked, a new one created)', '{0} was not rotated' }
+        'revoke' { '{0} may have been revoked', '{0} was not revoked' }
     }
-    $inFlightError = @{
-        kind    = 'outcome-unknown'
-        message = "${maybe}: the request was sent, then the GitlabCli engine stopped before answering. $cause"
-        hint    = 'Check before trying again: list the user''s tokens with Get-GitlabPersonalAccessToken or look at Access tokens in GitLab; revoke a token whose value you do not have, then create it again.'
+    foreach ($item in $InFlight) {
+        $inFlightError = @{
+            kind    = 'outcome-unknown'
+            message = ($maybe -f $item.Target) + ": the request was sent, then the GitlabCli engine stopped before answering. $cause"
+            hint    = 'Check before trying again: list the user''s tokens with Get-GitlabPersonalAccessToken or look at Access tokens in GitLab; revoke a token whose value you do not have, then create it again.'
+        }
+        $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError $inFlightError -TargetObject $item.InputObject))
     }
-    $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError $inFlightError -TargetObject $InFlight.InputObject))
     foreach ($item in $NotRun) {
         $message = ($never -f $item.Target) + ": the GitlabCli engine stopped before this record was sent. $cause"
         $exception = [System.InvalidOperationException]::new($message, $Failure.Exception)
@@ -197,47 +202,6 @@ function Write-GitlabCliEngineDeath {
         $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($message)
         $record.ErrorDetails.RecommendedAction = 'Run the command again for the records that were not sent.'
         $Cmdlet.WriteError($record)
-    }
-}
-
-function ConvertFrom-GitlabCliJsonElement {
-    # A System.Text.Json element as plain PowerShell values: strings stay strings (no date
-    # guessing), objects become ordered dictionaries, arrays object[] (GitlabCli.Types.cs).
-    param([Parameter(Mandatory)] [System.Text.Json.JsonElement] $Element)
-    [GitlabCli.JsonValues]::ToPowerShell($Element)
-}
-
-function Get-GitlabCliJsonText {
-    # A string property of a JSON object, or '' when it is missing or not a string.
-    param([Parameter(Mandatory)] [System.Text.Json.JsonElement] $Element, [Parameter(Mandatory)] [string] $Name)
-    $value = [System.Text.Json.JsonElement]::new()
-    if ($Element.TryGetProperty($Name, [ref] $value) -and $value.ValueKind -eq 'String') {
-        return $value.GetString()
-    }
-    ''
-}
-
-function Read-GitlabCliEngineLine {
-    # One line of the engine's stdout; $null at end of file. Waits in short slices so that
-    # Ctrl+C can stop the pipeline while the engine works (e.g. waits out a rate limit).
-    param([Parameter(Mandatory)] $Engine)
-    $task = $Engine.Stdout.ReadLineAsync()
-    while (-not $task.Wait(250)) { }
-    $task.Result
-}
-
-function Send-GitlabCliEngineLine {
-    param(
-        [Parameter(Mandatory)] $Engine,
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory)] [string] $Line
-    )
-    try {
-        $Engine.Stdin.Write($Line)
-        $Engine.Stdin.Write("`n")
-        $Engine.Stdin.Flush()
-    } catch {
-        return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'stopped reading requests.' -Exception $_.Exception)
     }
 }
 
@@ -255,64 +219,80 @@ function Invoke-GitlabCliEngineRequest {
         # Write-Progress id of the caller's own progress bar, so engine progress nests under it.
         [int] $ParentProgressId = -1
     )
-    $Engine.NextId++
-    $id = [string] $Engine.NextId
-    $line = '{"v":1,"id":"' + $id + '","mode":"' + $Mode + '","command":' + (ConvertTo-Json -InputObject $Command -Compress) + ',"params":' + $ParamsJson + '}'
-    $failed = Send-GitlabCliEngineLine -Engine $Engine -Cmdlet $Cmdlet -Line $line
-    if ($null -ne $failed) {
-        return $failed
+    $id = Send-GitlabCliEngineRequest -Engine $Engine -Cmdlet $Cmdlet -Mode $Mode -Command $Command -ParamsJson $ParamsJson
+    if ($id -is [hashtable]) {
+        return $id
     }
+    Receive-GitlabCliEngineAnswer -Engine $Engine -Cmdlet $Cmdlet -Id $id -ParentProgressId $ParentProgressId
+}
 
+function Send-GitlabCliEngineRequest {
+    # Writes one request line without waiting for its answer; returns the request's id. The
+    # engine answers requests in the order they were sent (docs/ARCHITECTURE.md), so several may
+    # be sent before the first answer is read. A plain function (no [Parameter()] attributes):
+    # it runs twice per piped record, and advanced binding costs more than its work.
+    # $Mode is 'plan' or 'run'; $Command a fixed kebab-case name (no JSON escaping needed);
+    # $ParamsJson the params object, already JSON.
+    param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Mode, [string] $Command, [string] $ParamsJson)
+    $id = $Engine.Channel.SendRequest($Mode, $Command, $ParamsJson)
+    if ($null -eq $id) {
+        # With $Engine.Catchable: the 'engine-failed' answer instead of the id.
+        return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason $Engine.Channel.Failure)
+    }
+    $id
+}
+
+function Receive-GitlabCliEngineAnswer {
+    # Reads the engine's messages for request $Id up to its terminal message, which it returns
+    # as @{ Type; Body; Root } (Body as hashtables, Root the raw JsonElement). Stream messages on
+    # the way go to $Cmdlet's verbose, debug, warning and progress streams. $ParentProgressId is
+    # the caller's own progress bar, so engine progress nests under it (-1: none). A plain
+    # function, like Send-GitlabCliEngineRequest.
+    param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Id, [int] $ParentProgressId = -1)
+    # Write-Verbose and Write-Debug cost a cmdlet call each even when their stream is off, and
+    # the engine sends both for every HTTP request: the channel drops them unless they would show.
+    $showVerbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
+    $showDebug = $DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'
     while ($true) {
         try {
-            $text = Read-GitlabCliEngineLine -Engine $Engine
+            # At most 250 ms per call, so Ctrl+C can stop the pipeline while the engine works
+            # (e.g. waits out a rate limit).
+            $batch = $Engine.Channel.Read($Id, 250, $showVerbose, $showDebug)
         } catch {
-            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'could not be read from.' -Exception $_.Exception)
-        }
-        if ($null -eq $text) {
-            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "exited before answering request $id")
-        }
-        if ($text.Trim().Length -eq 0) {
-            continue
-        }
-
-        $root = $null
-        try {
-            $document = [System.Text.Json.JsonDocument]::Parse($text)
-            try { $root = $document.RootElement.Clone() } finally { $document.Dispose() }
-        } catch {
-            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not JSON.' -Exception $_.Exception)
-        }
-        if ($root.ValueKind -ne 'Object') {
-            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'wrote a line that is not a JSON object.')
-        }
-        $type = Get-GitlabCliJsonText -Element $root -Name 'type'
-        $messageId = $null
-        $idElement = [System.Text.Json.JsonElement]::new()
-        if ($root.TryGetProperty('id', [ref] $idElement) -and $idElement.ValueKind -ne 'Null') {
-            $messageId = if ($idElement.ValueKind -eq 'String') { $idElement.GetString() } else { $idElement.GetRawText() }
-        }
-        if ($null -ne $messageId -and $messageId -ne $id) {
-            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "answered request '$messageId' while request $id was waiting.")
-        }
-        switch ($type) {
-            # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
-            # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
-            # would prompt under -Debug).
-            # Stream messages are read field by field: they are most of the traffic.
-            'verbose' { Write-Verbose -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
-            'debug' { Write-Debug -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
-            'warning' { Write-Warning -Message (Get-GitlabCliJsonText -Element $root -Name 'message'); continue }
-            'progress' {
-                Write-GitlabCliEngineProgress -Body (ConvertFrom-GitlabCliJsonElement -Element $root) -ParentProgressId $ParentProgressId
-                continue
+            $problem = $_.Exception
+            while ($problem -is [System.Management.Automation.MethodInvocationException] -or $problem -is [System.AggregateException]) {
+                if ($null -eq $problem.InnerException) { break }
+                $problem = $problem.InnerException
             }
-            { $_ -in 'plan', 'result', 'error' } {
-                return @{ Type = $type; Body = (ConvertFrom-GitlabCliJsonElement -Element $root); Root = $root }
+            $reason = if ($problem -is [System.IO.EndOfStreamException] -or $problem -is [System.FormatException] -or $problem -is [System.IO.InvalidDataException]) {
+                $problem.Message
+            } else {
+                'could not be read from.'
             }
-            default {
-                return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$type'.")
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason $reason -Exception $_.Exception)
+        }
+        foreach ($message in $batch) {
+            switch ($message.Type) {
+                # The cmdlets, not $Cmdlet.WriteVerbose() and friends: they follow the preference
+                # variables -Verbose, -Debug and -WarningAction set (the runtime's own WriteDebug
+                # would prompt under -Debug).
+                'verbose' { Write-Verbose -Message $message.Text; break }
+                'debug' { Write-Debug -Message $message.Text; break }
+                'warning' { Write-Warning -Message $message.Text; break }
+                'progress' {
+                    Write-GitlabCliEngineProgress -Body ([GitlabCli.JsonValues]::ToPowerShell($message.Root)) -ParentProgressId $ParentProgressId
+                    break
+                }
+                default {
+                    if ($message.IsTerminal) {
+                        return @{ Type = $message.Type; Body = [GitlabCli.JsonValues]::ToPowerShell($message.Root); Root = $message.Root }
+                    }
+                    return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$($message.Type)'.")
+                }
             }
+        }
+        if ($null -ne $Engine.Channel.Failure) {
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason $Engine.Channel.Failure)
         }
     }
 }
@@ -336,24 +316,6 @@ function Write-GitlabCliEngineProgress {
     if ($null -ne $Body['percent']) { $progress.PercentComplete = [int] $Body['percent'] }
     if ($Body['completed']) { $progress.Completed = $true }
     Write-Progress @progress
-}
-
-function Get-GitlabCliSchemaScope {
-    # The scopes the engine accepts: `scope.enum` of the committed protocol schema.
-    param([Parameter(Mandatory)] [string] $Path)
-    # System.Text.Json rather than ConvertFrom-Json: the first ConvertFrom-Json in a process costs
-    # about a tenth of a second, a third of the module's import time.
-    try {
-        $document = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText($Path))
-        try {
-            $enum = $document.RootElement.GetProperty('scope').GetProperty('enum')
-            [string[]] @(foreach ($item in $enum.EnumerateArray()) { $item.GetString() })
-        } finally {
-            $document.Dispose()
-        }
-    } catch {
-        throw [System.IO.InvalidDataException]::new("GitlabCli cannot read the scopes from its protocol schema '$Path': $($_.Exception.Message)", $_.Exception)
-    }
 }
 
 function Get-GitlabCliSite {

@@ -27,3 +27,14 @@ function ConvertTo-GitlabCliExpiryText {
     }
     $Text
 }
+
+function Test-GitlabCliHasProperty {
+    # Whether a piped object has any of the named properties (so a parameter bound from it really
+    # came from this record, not from an earlier one).
+    param([object] $InputObject, [string[]] $Name)
+    if ($null -eq $InputObject) { return $false }
+    foreach ($each in $Name) {
+        if ($null -ne $InputObject.PSObject.Properties[$each]) { return $true }
+    }
+    $false
+}

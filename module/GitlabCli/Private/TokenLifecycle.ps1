@@ -77,7 +77,7 @@ function Invoke-GitlabCliTokenGet {
         $answer = Invoke-GitlabCliEngineRequest -Engine $engine -Cmdlet $Cmdlet -Mode run -Command 'get-personal-access-token' `
             -ParamsJson (ConvertTo-Json -InputObject $params -Compress)
         if ($answer.Type -eq 'result') {
-            $Cmdlet.WriteObject((ConvertTo-GitlabPersonalAccessToken -Result $answer.Body['result']))
+            $Cmdlet.WriteObject([GitlabCli.Records]::PersonalAccessToken($answer.Body['result']))
         } else {
             $Cmdlet.WriteError((New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject $target))
         }
@@ -133,7 +133,7 @@ function Invoke-GitlabCliTokenGet {
             $count++
             # Each object goes out at once: a pipeline that stops early (Select-Object -First)
             # stops here, and no further page is asked for.
-            $Cmdlet.WriteObject((ConvertTo-GitlabPersonalAccessToken -Result $token))
+            $Cmdlet.WriteObject([GitlabCli.Records]::PersonalAccessToken($token))
         }
         $next = $result['next_page']
         if ($null -eq $next) { return }

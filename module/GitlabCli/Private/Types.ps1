@@ -5,7 +5,10 @@
 function Get-GitlabCliTypeAssemblyName {
     # The file name of the compiled types for the current source.
     param([Parameter(Mandatory)] [string] $SourcePath)
-    $hash = (Get-FileHash -LiteralPath $SourcePath -Algorithm SHA256).Hash.Substring(0, 16).ToLowerInvariant()
+    # .NET rather than Get-FileHash: the first call of a cmdlet from another module loads that
+    # module, tens of milliseconds of Import-Module. Same bytes, same hash as build.ps1's.
+    $bytes = [System.IO.File]::ReadAllBytes($SourcePath)
+    $hash = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($bytes)).Substring(0, 16).ToLowerInvariant()
     "GitlabCli.Types.$hash.dll"
 }
 
@@ -14,9 +17,9 @@ function Import-GitlabCliType {
         # Already loaded in this process (the module imported again, or into another runspace).
         return
     }
-    $source = Join-Path $script:ModuleRoot 'GitlabCli.Types.cs'
-    $compiled = Join-Path $script:ModuleRoot 'bin' (Get-GitlabCliTypeAssemblyName -SourcePath $source)
-    if (Test-Path -LiteralPath $compiled) {
+    $source = [System.IO.Path]::Combine($script:ModuleRoot, 'GitlabCli.Types.cs')
+    $compiled = [System.IO.Path]::Combine($script:ModuleRoot, 'bin', (Get-GitlabCliTypeAssemblyName -SourcePath $source))
+    if ([System.IO.File]::Exists($compiled)) {
         [void] [System.Reflection.Assembly]::LoadFrom($compiled)
     } else {
         Add-Type -TypeDefinition ([System.IO.File]::ReadAllText($source))

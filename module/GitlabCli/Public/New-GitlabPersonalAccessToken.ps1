@@ -190,8 +190,9 @@ function New-GitlabPersonalAccessToken {
 
     process {
         $inputObject = if ($MyInvocation.ExpectingInput) { $_ } else { $null }
-        Add-GitlabCliPatPlan -Pipeline $pipeline -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters `
-            -ExpectingInput $MyInvocation.ExpectingInput -InputObject $inputObject
+        # Positional (Pipeline, Cmdlet, BoundParameters, ExpectingInput, InputObject): named
+        # arguments cost a little more binding on every piped record.
+        Add-GitlabCliPatPlan $pipeline $PSCmdlet $PSBoundParameters $MyInvocation.ExpectingInput $inputObject
     }
 
     end {
