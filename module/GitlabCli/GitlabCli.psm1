@@ -48,6 +48,15 @@ foreach ($file in Get-GitlabCliModuleScript 'Public') {
 # Read when -Scope is first bound or completed (GitlabCli.Types.cs), not here.
 [GitlabCli.GitlabScopes]::SchemaPath = $script:SchemaPath
 
+# -SiteUrl completes the configured sites (from the engine) on every cmdlet that has it. Defined
+# here, the script block runs in the module's scope and reaches its private functions.
+# (Completion through an alias finds the command's completer.)
+Register-ArgumentCompleter -ParameterName 'SiteUrl' -CommandName 'New-GitlabPersonalAccessToken',
+    'Get-GitlabPersonalAccessToken', 'Invoke-GitlabPersonalAccessTokenRotation', 'Revoke-GitlabPersonalAccessToken' -ScriptBlock {
+    param($CommandName, $ParameterName, $WordToComplete, $CommandAst, $FakeBoundParameters)
+    Get-GitlabCliSiteCompletion -WordToComplete $WordToComplete
+}
+
 $ExecutionContext.SessionState.Module.OnRemove = {
     Close-AllGitlabCliEngine
 }

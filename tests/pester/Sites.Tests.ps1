@@ -34,6 +34,18 @@ Describe '-SiteUrl completion' {
         ($found.ToolTip -join ' ') | Should -Not -BeLike '*config-token*'
     }
 
+    It 'completes -SiteUrl on <Command> too' -ForEach @(
+        @{ Command = 'Get-GitlabPersonalAccessToken' }
+        @{ Command = 'Invoke-GitlabPersonalAccessTokenRotation 1' }
+        @{ Command = 'Rotate-GitlabPersonalAccessToken 1' }
+        @{ Command = 'Revoke-GitlabPersonalAccessToken 1' }
+        @{ Command = 'Remove-GitlabPersonalAccessToken 1' }
+    ) {
+        $line = "$Command -SiteUrl "
+        $found = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches)
+        $found.CompletionText | Should -Be @($Fake.Url)
+    }
+
     It 'filters by what was typed, with or without the scheme' {
         Set-TestConfig -Sites @(
             @{ Url = 'https://gitlab.example.com'; AccessToken = 'config-token-1' }

@@ -170,12 +170,6 @@ function New-GitlabPersonalAccessToken {
         $ExpireInMonths,
 
         [Parameter(Position = 5)]
-        [ArgumentCompleter({
-                param($CommandName, $ParameterName, $WordToComplete, $CommandAst, $FakeBoundParameters)
-                # Runs outside the module's scope: ask the module for the engine's list of sites.
-                $module = Get-Module -Name GitlabCli | Select-Object -First 1
-                if ($module) { & $module { param($Word) Get-GitlabCliSiteCompletion -WordToComplete $Word } $WordToComplete }
-            })]
         [string]
         $SiteUrl,
 
