@@ -15,8 +15,8 @@ benchmark (bench/run.ps1 -Count 20 -Smoke; without -PesterOnly or -PesterFilter)
 an earlier test step failed; the script exits non-zero when any step failed.
 
 -Demo: builds, starts the fake GitLab, points GITLAB_URL and GITLAB_ACCESS_TOKEN at it, runs the
-three examples of New-GitlabPersonalAccessToken's documentation and stops the fake. A quick try for
-anyone without a GitLab instance.
+three examples of New-GitlabPersonalAccessToken's documentation, then lists, rotates and revokes
+jsmith's tokens, and stops the fake. A quick try for anyone without a GitLab instance.
 
 .EXAMPLE
 ./build.ps1
@@ -215,6 +215,11 @@ function Invoke-Demo {
             # ...example 2 with a date still ahead, and a look before leaping.
             "New-GitlabPersonalAccessToken -Name 'Read Only' -Scope 'read_api', 'read_repository' -ExpiresAt '$nextYear' -CopyToClipboard"
             "New-GitlabPersonalAccessToken -UserId 'alice' -Name 'Deploy' -Scope 'read_repository' -ExpireInMonths 3 -WhatIf"
+            # The rest of the lifecycle: list, rotate, revoke.
+            "Get-GitlabPersonalAccessToken -UserId 'jsmith'"
+            "Get-GitlabPersonalAccessToken -UserId 'jsmith' | Invoke-GitlabPersonalAccessTokenRotation -ExpireInMonths 1 -Confirm:`$false"
+            "Get-GitlabPersonalAccessToken -UserId 'jsmith' -State active | Revoke-GitlabPersonalAccessToken -Confirm:`$false -PassThru"
+            "Get-GitlabPersonalAccessToken -UserId 'jsmith'"
         )
         foreach ($example in $examples) {
             Write-Host ''
