@@ -105,3 +105,40 @@ Describe 'Several requests in flight' {
         @($warned | Where-Object { "$_" -like '*HTTP 429*waiting 1 s*' }).Count | Should -BeGreaterOrEqual 1
     }
 }
+
+Describe 'A pipeline stopped while requests are queued (Ctrl+C)' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'kills the engine so that requests written but not yet sent are never carried out' {
+        # One request at a time (so a second one waits in the engine's input), each held 3 s by
+        # the fake. Stopping the pipeline while the first is in flight must not let the engine go
+        # on to the second, whose token nobody would see.
+        Set-FakeSetting @{ delay_ms = 3000 }
+        $env:GITLABCLI_CONCURRENCY = '1'
+        $manifest = (Get-Module GitlabCli).Path -replace '\.psm1$', '.psd1'
+        $ps = [powershell]::Create()
+        try {
+            [void] $ps.AddScript({
+                    param($Manifest)
+                    Import-Module $Manifest
+                    1..6 | ForEach-Object { [pscustomobject]@{ UserId = '42'; Name = "Stopped $_" } } |
+                        New-GitlabPersonalAccessToken -Scope api
+                }).AddArgument($manifest)
+            $async = $ps.BeginInvoke()
+            # Wait (at most 20 s) until the first create is in flight at the fake.
+            $deadline = [datetime]::UtcNow.AddSeconds(20)
+            while (@(Get-FakeTokenPost $Fake).Count -lt 1 -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+            @(Get-FakeTokenPost $Fake).Count | Should -Be 1 -Because 'the first create is in flight'
+            $ps.Stop()
+            $async.IsCompleted | Should -BeTrue
+        } finally {
+            Remove-Item Env:GITLABCLI_CONCURRENCY -ErrorAction SilentlyContinue
+            $ps.Dispose()
+        }
+        # Longer than the fake's delay: a gracefully closed engine would have sent the next one.
+        Start-Sleep -Seconds 4
+        @(Get-FakeTokenPost $Fake).Count | Should -Be 1
+    }
+}
