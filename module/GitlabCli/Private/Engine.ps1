@@ -248,7 +248,8 @@ function Receive-GitlabCliEngineAnswer {
     # the way go to $Cmdlet's verbose, debug, warning and progress streams. $ParentProgressId is
     # the caller's own progress bar, so engine progress nests under it (-1: none). A plain
     # function, like Send-GitlabCliEngineRequest.
-    param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Id, [int] $ParentProgressId = -1)
+    # $First: messages of this request the caller already read (see Read-GitlabCliEngineAnswer).
+    param($Engine, [System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Id, [int] $ParentProgressId = -1, $First = $null)
     # Write-Verbose and Write-Debug cost a cmdlet call each even when their stream is off, and
     # the engine sends both for every HTTP request: the channel drops them unless they would show.
     $showVerbose = $VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'
@@ -257,7 +258,12 @@ function Receive-GitlabCliEngineAnswer {
         try {
             # At most 250 ms per call, so Ctrl+C can stop the pipeline while the engine works
             # (e.g. waits out a rate limit).
-            $batch = $Engine.Channel.Read($Id, 250, $showVerbose, $showDebug)
+            if ($null -ne $First) {
+                $batch = $First
+                $First = $null
+            } else {
+                $batch = $Engine.Channel.Read($Id, 250, $showVerbose, $showDebug)
+            }
         } catch {
             $problem = $_.Exception
             while ($problem -is [System.Management.Automation.MethodInvocationException] -or $problem -is [System.AggregateException]) {
