@@ -265,17 +265,9 @@ function Receive-GitlabCliEngineAnswer {
                 $batch = $Engine.Channel.Read($Id, 250, $showVerbose, $showDebug)
             }
         } catch {
-            $problem = $_.Exception
-            while ($problem -is [System.Management.Automation.MethodInvocationException] -or $problem -is [System.AggregateException]) {
-                if ($null -eq $problem.InnerException) { break }
-                $problem = $problem.InnerException
-            }
-            $reason = if ($problem -is [System.IO.EndOfStreamException] -or $problem -is [System.FormatException] -or $problem -is [System.IO.InvalidDataException]) {
-                $problem.Message
-            } else {
-                'could not be read from.'
-            }
-            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason $reason -Exception $_.Exception)
+            # The channel reports an engine that exited or wrote something unreadable through
+            # Failure (below); what lands here is an unexpected I/O failure of the pipe itself.
+            return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason 'could not be read from.' -Exception $_.Exception)
         }
         foreach ($message in $batch) {
             switch ($message.Type) {
