@@ -147,6 +147,40 @@ fn an_unknown_username_is_not_found_and_nothing_is_posted() {
     assert_eq!(error.parameter.as_deref(), Some("user"));
     assert!(error.message.contains("'nobody'"), "{}", error.message);
     assert!(posts(&fake).is_empty());
+
+    // The same unknown username again (in another case): GitLab's answer is remembered.
+    let again = engine.create(json!({"user": "NoBody", "name": "y", "scopes": ["api"]}));
+    assert_eq!(again.error().kind, ErrorKind::NotFound);
+    let lookups = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r["path"] == "/api/v4/users")
+        .count();
+    assert_eq!(
+        lookups, 1,
+        "an unknown username is looked up once per process"
+    );
+}
+
+#[test]
+fn a_failed_username_lookup_is_not_remembered() {
+    let fake = Fake::start();
+    let setup = admin(&fake);
+    let mut engine = setup.start();
+    // The admin check (GET /user) is cached by the first create; then jsmith's lookup fails once
+    // with a 500, which must not be remembered the way a not-found is.
+    let first = engine.create(json!({"user": "alice", "name": "warm", "scopes": ["api"]}));
+    assert!(first.token().token.is_some(), "{first:?}");
+    fake.fail(
+        1,
+        500,
+        "application/json",
+        r#"{"message":"500 Internal Server Error"}"#,
+    );
+    let failed = engine.create(json!({"user": "jsmith", "name": "x", "scopes": ["api"]}));
+    assert_eq!(failed.error().kind, ErrorKind::ServerError, "{failed:?}");
+    let retried = engine.create(json!({"user": "jsmith", "name": "x", "scopes": ["api"]}));
+    assert!(retried.token().token.is_some(), "{retried:?}");
 }
 
 #[test]

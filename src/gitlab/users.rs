@@ -1,6 +1,7 @@
 //! Users: who the token belongs to, and usernames turned into ids. Both are cached per process,
 //! so a pipeline of a thousand records asks `GET /user` once. Workers running at the same time
-//! that need the same user wait for the first one's lookup instead of sending their own.
+//! that need the same user wait for the first one's lookup instead of sending their own. A
+//! username GitLab does not know is remembered too, so a thousand records naming it ask once.
 
 use super::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -19,8 +20,9 @@ pub struct User {
     pub is_admin: Option<bool>,
 }
 
-/// One cache entry: empty until a lookup succeeds. Its lock is held during the lookup.
-type Slot = Arc<Mutex<Option<User>>>;
+/// One cache entry: empty until a lookup gives a definite answer (the user, or `not-found`). Its
+/// lock is held during the lookup.
+type Slot = Arc<Mutex<Option<Result<User>>>>;
 
 /// Lookups already answered, keyed by site URL (and lower-cased username).
 #[derive(Default, Debug)]
@@ -33,8 +35,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The cached user, or the one `lookup` finds (then cached). Concurrent callers with the same
-/// key run `lookup` once; a failed lookup is not cached, so the next caller tries again.
+/// The cached answer, or what `lookup` says (then cached when definite: a user, or
+/// `not-found`). Concurrent callers with the same key run `lookup` once; any other failure
+/// (network, rate limit, server) is not cached, so the next caller tries again.
 fn cached<K: std::hash::Hash + Eq>(
     map: &Mutex<HashMap<K, Slot>>,
     key: K,
@@ -42,12 +45,14 @@ fn cached<K: std::hash::Hash + Eq>(
 ) -> Result<User> {
     let slot = Arc::clone(lock(map).entry(key).or_default());
     let mut entry = lock(&slot);
-    if let Some(user) = entry.as_ref() {
-        return Ok(user.clone());
+    if let Some(answer) = entry.as_ref() {
+        return answer.clone();
     }
-    let user = lookup()?;
-    *entry = Some(user.clone());
-    Ok(user)
+    let answer = lookup();
+    if answer.is_ok() || matches!(&answer, Err(e) if e.kind == ErrorKind::NotFound) {
+        *entry = Some(answer.clone());
+    }
+    answer
 }
 
 impl UserCache {
