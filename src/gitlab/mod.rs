@@ -361,7 +361,8 @@ impl Client {
                     .map(str::to_string)
             };
             let content_type = header("content-type");
-            let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+            let retry_after =
+                header("retry-after").and_then(|v| retry_after_seconds(&v, chrono::Utc::now()));
             let location = header("location");
             let next_page =
                 pages::next_page(header("x-next-page").as_deref(), header("link").as_deref());
@@ -671,6 +672,20 @@ fn mask(text: &str, access_token: &Secret) -> String {
     }
 }
 
+/// Seconds to wait from a `Retry-After` value: whole seconds, or an HTTP date (then the time
+/// from `now` until it, rounded up, and 0 for a date already past). `None` when unreadable.
+fn retry_after_seconds(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let millis = (at.with_timezone(&chrono::Utc) - now)
+        .num_milliseconds()
+        .max(0);
+    Some((millis as u64).div_ceil(1000))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,5 +737,25 @@ mod tests {
     #[test]
     fn user_agent_names_the_product_and_version() {
         assert!(user_agent().starts_with(&format!("GitlabCli/{}", crate::VERSION)));
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after_seconds("30", now), Some(30));
+        assert_eq!(retry_after_seconds(" 0 ", now), Some(0));
+        assert_eq!(
+            retry_after_seconds("Sat, 28 Nov 2026 10:00:42 GMT", now),
+            Some(42)
+        );
+        // A date already past: no wait.
+        assert_eq!(
+            retry_after_seconds("Sat, 28 Nov 2026 09:59:00 GMT", now),
+            Some(0)
+        );
+        assert_eq!(retry_after_seconds("soon", now), None);
+        assert_eq!(retry_after_seconds("-5", now), None);
     }
 }
