@@ -171,6 +171,19 @@ namespace GitlabCli
         }
 
         /// <summary>
+        /// A terminal message as the module's answer: @{ Type; Body; Root }, Body the message as
+        /// PowerShell values and Root the raw JsonElement (a case-insensitive hashtable, as @{}).
+        /// </summary>
+        public Hashtable ToAnswer()
+        {
+            var answer = new Hashtable(StringComparer.OrdinalIgnoreCase);
+            answer["Type"] = Type;
+            answer["Body"] = JsonValues.ToPowerShell(Root);
+            answer["Root"] = Root;
+            return answer;
+        }
+
+        /// <summary>
         /// Parses a line; null for a blank one. Throws FormatException saying what is wrong with a
         /// line that is not a JSON object.
         /// </summary>

@@ -283,7 +283,7 @@ function Receive-GitlabCliEngineAnswer {
                 }
                 default {
                     if ($message.IsTerminal) {
-                        return @{ Type = $message.Type; Body = [GitlabCli.JsonValues]::ToPowerShell($message.Root); Root = $message.Root }
+                        return $message.ToAnswer()
                     }
                     return (Stop-GitlabCliEngineWithFailure -Engine $Engine -Cmdlet $Cmdlet -Reason "wrote a message of unknown type '$($message.Type)'.")
                 }

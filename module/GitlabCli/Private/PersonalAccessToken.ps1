@@ -77,7 +77,7 @@ function Add-GitlabCliPatPlan {
             ($VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore'),
             ($DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore'))
         if ($batch.Count -eq 1 -and $batch[0].IsTerminal) {
-            $answer = @{ Type = $batch[0].Type; Body = [GitlabCli.JsonValues]::ToPowerShell($batch[0].Root); Root = $batch[0].Root }
+            $answer = $batch[0].ToAnswer()
         } else {
             $answer = Receive-GitlabCliEngineAnswer $Pipeline.Engine $Cmdlet $id -1 $batch
         }
@@ -178,7 +178,7 @@ function Invoke-GitlabCliPatPipeline {
             $id = $sent.Dequeue()
             $batch = $Pipeline.Engine.Channel.Read($id, 250, $showVerbose, $showDebug)
             if ($batch.Count -eq 1 -and $batch[0].IsTerminal) {
-                $answer = @{ Type = $batch[0].Type; Body = [GitlabCli.JsonValues]::ToPowerShell($batch[0].Root); Root = $batch[0].Root }
+                $answer = $batch[0].ToAnswer()
             } else {
                 $answer = Receive-GitlabCliEngineAnswer $Pipeline.Engine $Cmdlet $id $parentId $batch
             }
