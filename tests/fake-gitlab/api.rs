@@ -41,6 +41,7 @@ use chrono::{Days, NaiveDate};
 use serde_json::{Map, Value, json};
 
 use crate::pat;
+use crate::resource_tokens;
 use crate::state::{Caller, State, Token, User, now_iso};
 use crate::wire::{Body, Incoming, Reply, percent_decode};
 
@@ -74,7 +75,7 @@ pub const ALL_SCOPES: &[&str] = &[
 pub const SELF_SCOPES: &[&str] = &["k8s_proxy", "self_rotate"];
 
 /// The longest token name GitLab stores.
-const MAX_NAME_CHARS: usize = 255;
+pub const MAX_NAME_CHARS: usize = 255;
 
 /// An API route, with its path parameter still as sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +91,8 @@ enum Route {
     Pat(String),
     /// `/personal_access_tokens/:id/rotate`
     PatRotate(String),
+    /// `/groups/:id/access_tokens...` and `/projects/:id/access_tokens...`
+    Resource(resource_tokens::Route),
 }
 
 impl Route {
@@ -110,7 +113,7 @@ impl Route {
             ["personal_access_tokens", id, "rotate"] if !id.is_empty() => {
                 Some(Route::PatRotate(id.to_string()))
             }
-            _ => None,
+            _ => resource_tokens::Route::parse(&segments).map(Route::Resource),
         }
     }
 
@@ -120,6 +123,7 @@ impl Route {
             Route::CurrentUser | Route::Users | Route::User(_) | Route::Pats => &["GET"],
             Route::Pat(_) => &["GET", "DELETE"],
             Route::UserTokens(_) | Route::OwnTokens | Route::PatRotate(_) => &["POST"],
+            Route::Resource(route) => route.methods(),
         }
     }
 
@@ -129,6 +133,7 @@ impl Route {
         match (self, method) {
             (Route::Pat(id), "DELETE") if id == "self" => None,
             (Route::PatRotate(id), _) if id == "self" => Some(&["api", "self_rotate"]),
+            (Route::Resource(route), _) => route.scopes_needed(method),
             (Route::Pats | Route::Pat(_), "GET") => Some(&["api", "read_api"]),
             (_, "GET") => Some(&["api", "read_api", "read_user"]),
             _ => Some(&["api"]),
@@ -248,6 +253,7 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
         Route::Pat(id) if method == "DELETE" => pat::revoke(state, &caller, &id, own_token),
         Route::Pat(id) => pat::get(state, &caller, &id, own_token),
         Route::PatRotate(id) => pat::rotate(state, req, &caller, &id, own_token),
+        Route::Resource(route) => resource_tokens::handle(state, req, &caller, own_token, &route),
     }
 }
 
@@ -278,22 +284,58 @@ struct TokenParams {
     expires_at: Option<NaiveDate>,
 }
 
-fn create_token(state: &mut State, req: &Incoming, user_id: u64, allowed: &[&str]) -> Reply {
+/// A creation's parameters: the query string and the body together (the body wins), as Grape
+/// merges them; a body that does not decode is 400, an unsupported media type 415.
+pub fn request_params(req: &Incoming) -> Result<Map<String, Value>, Reply> {
     let mut params = req.query.clone();
     match req.body() {
         Body::Empty => {}
         Body::Json(Value::Object(fields)) | Body::Form(fields) => params.extend(fields),
         Body::Json(_) | Body::Malformed => {
-            return Reply::error(400, "message body does not match declared format");
+            return Err(Reply::error(
+                400,
+                "message body does not match declared format",
+            ));
         }
         Body::Unsupported => {
             let media_type = req.header("content-type").unwrap_or_default();
-            return Reply::error(
+            return Err(Reply::error(
                 415,
                 &format!("The provided content-type '{media_type}' is not supported."),
-            );
+            ));
         }
     }
+    Ok(params)
+}
+
+/// The expiry a new token gets under the instance's policy, or GitLab's message refusing the date
+/// asked for (the endpoints differ in the status and prefix they answer it with).
+pub fn new_token_expiry(
+    state: &State,
+    asked: Option<NaiveDate>,
+) -> Result<Option<NaiveDate>, String> {
+    let today = state.today();
+    let settings = &state.settings;
+    let max_date = today
+        .checked_add_days(Days::new(u64::from(settings.max_lifetime_days)))
+        .unwrap_or(NaiveDate::MAX);
+    match asked {
+        Some(date) if date <= today => Err("Expires at cannot be in the past".to_string()),
+        Some(date) if settings.require_expiry && date > max_date => Err(format!(
+            "Expires at must be before {}",
+            max_date.format("%Y-%m-%d")
+        )),
+        Some(date) => Ok(Some(date)),
+        None if settings.require_expiry => Ok(Some(max_date)),
+        None => Ok(None),
+    }
+}
+
+fn create_token(state: &mut State, req: &Incoming, user_id: u64, allowed: &[&str]) -> Reply {
+    let params = match request_params(req) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
     let p = match check_params(&params, allowed) {
         Ok(p) => p,
         Err(errors) => return Reply::error(400, &errors.join(", ")),
@@ -309,32 +351,30 @@ fn create_token(state: &mut State, req: &Incoming, user_id: u64, allowed: &[&str
         return validation_error("scopes", "can't be blank");
     }
 
-    let today = state.today();
-    let settings = state.settings.clone();
-    let max_date = today
-        .checked_add_days(Days::new(u64::from(settings.max_lifetime_days)))
-        .unwrap_or(NaiveDate::MAX);
-    let expires_at = match p.expires_at {
-        Some(date) if date <= today => {
-            return Reply::message(422, "Expires at cannot be in the past");
-        }
-        Some(date) if settings.require_expiry && date > max_date => {
-            return Reply::message(
-                422,
-                &format!("Expires at must be before {}", max_date.format("%Y-%m-%d")),
-            );
-        }
-        Some(date) => Some(date),
-        None if settings.require_expiry => Some(max_date),
-        None => None,
+    let expires_at = match new_token_expiry(state, p.expires_at) {
+        Ok(date) => date,
+        Err(message) => return Reply::message(422, &message),
     };
 
+    let t = add_token(state, user_id, p.name, p.description, p.scopes, expires_at);
+    Reply::json(201, &token_entity(&state.tokens[t]))
+}
+
+/// Adds a token just created (a fresh value, never used, not revoked); answers its index.
+pub fn add_token(
+    state: &mut State,
+    user_id: u64,
+    name: String,
+    description: Option<String>,
+    scopes: Vec<String>,
+    expires_at: Option<NaiveDate>,
+) -> usize {
     let token = Token {
         id: state.next_token_id,
         user_id,
-        name: p.name,
-        description: p.description,
-        scopes: p.scopes,
+        name,
+        description,
+        scopes,
         expires_at,
         created_at: now_iso(),
         value: state.fresh_token_value(),
@@ -343,9 +383,8 @@ fn create_token(state: &mut State, req: &Incoming, user_id: u64, allowed: &[&str
         previous_id: None,
     };
     state.next_token_id += 1;
-    let entity = token_entity(&token);
     state.tokens.push(token);
-    Reply::json(201, &entity)
+    state.tokens.len() - 1
 }
 
 /// Grape's parameter checks: presence, type and allowed values, errors in declaration order.
@@ -372,23 +411,7 @@ fn check_params(params: &Map<String, Value>, allowed: &[&str]) -> Result<TokenPa
         }
         Some(Some(text)) => Some(text),
     };
-    let scopes = match present("scopes") {
-        None => {
-            errors.push("scopes is missing".to_string());
-            None
-        }
-        Some(value) => match scope_list(value) {
-            None => {
-                errors.push("scopes is invalid".to_string());
-                None
-            }
-            Some(list) if list.iter().any(|s| !allowed.contains(&s.as_str())) => {
-                errors.push("scopes does not have a valid value".to_string());
-                None
-            }
-            Some(list) => Some(list),
-        },
-    };
+    let scopes = checked_scopes(params, allowed, &mut errors);
     let expires_at = match present("expires_at") {
         None => None,
         Some(Value::String(s)) if s.is_empty() => None,
@@ -416,8 +439,29 @@ fn check_params(params: &Map<String, Value>, allowed: &[&str]) -> Result<TokenPa
     }
 }
 
+/// Grape's checks of a required `scopes` list whose values must be among `allowed`; problems are
+/// added to `errors`.
+pub fn checked_scopes(
+    params: &Map<String, Value>,
+    allowed: &[&str],
+    errors: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    let problem = match params.get("scopes").filter(|v| !v.is_null()) {
+        None => "scopes is missing",
+        Some(value) => match scope_list(value) {
+            None => "scopes is invalid",
+            Some(list) if list.iter().any(|s| !allowed.contains(&s.as_str())) => {
+                "scopes does not have a valid value"
+            }
+            Some(list) => return Some(list),
+        },
+    };
+    errors.push(problem.to_string());
+    None
+}
+
 /// A string, number or boolean as text (Grape coerces these to `String`); `None` otherwise.
-fn scalar_text(value: &Value) -> Option<String> {
+pub fn scalar_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -427,7 +471,7 @@ fn scalar_text(value: &Value) -> Option<String> {
 }
 
 /// An array of strings, or a comma-separated string; `None` for anything else.
-fn scope_list(value: &Value) -> Option<Vec<String>> {
+pub fn scope_list(value: &Value) -> Option<Vec<String>> {
     match value {
         Value::String(s) => Some(
             s.split(',')
@@ -613,7 +657,7 @@ pub fn insufficient_scope() -> Reply {
 }
 
 /// The shape of an ActiveRecord validation failure: `{"message":{"field":["problem"]}}`.
-fn validation_error(field: &str, problem: &str) -> Reply {
+pub fn validation_error(field: &str, problem: &str) -> Reply {
     Reply::json(400, &json!({ "message": { field: [problem] } }))
 }
 

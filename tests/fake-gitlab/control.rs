@@ -36,6 +36,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api;
 use crate::pat;
+use crate::resource_tokens;
 use crate::state::{Injection, State, User, now_iso};
 use crate::wire::{Incoming, Reply};
 
@@ -47,6 +48,9 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
     let route = req.path.strip_prefix(PREFIX).unwrap_or_default();
     let route = route.trim_end_matches('/');
     let method = req.method.as_str();
+    if let Some(reply) = resource_tokens::control(state, route, req) {
+        return reply;
+    }
     let allowed: &[&str] = match route {
         "/requests" => &["GET", "DELETE"],
         "/settings" => &["GET", "PUT", "PATCH"],
@@ -92,7 +96,7 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
                 .collect();
             Ok(Reply::json(200, &Value::Array(all)))
         }
-        ("POST", "/tokens") => seed_tokens(state, &body),
+        ("POST", "/tokens") => seed_batch(state, &body, pat::seed),
         ("GET", "/stats") => Ok(Reply::json(200, &state.stats.to_json())),
         ("GET", "/proxy-connects") => Ok(Reply::json(
             200,
@@ -105,7 +109,7 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
 
 /// The body as a JSON object, whatever the `Content-Type` says (so `curl -d '{...}'` works); no
 /// body counts as `{}`.
-fn object_body(req: &Incoming) -> Result<Map<String, Value>, Reply> {
+pub fn object_body(req: &Incoming) -> Result<Map<String, Value>, Reply> {
     if req.raw_body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -272,7 +276,16 @@ fn queue(state: &mut State, count: u32, reply: Reply) -> Reply {
     Reply::json(200, &json!({ "pending": pending }))
 }
 
-fn seed_tokens(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
+/// Seeds the tokens one spec asks for, answering them (with their values) or the problem.
+pub type SeedOne = fn(&mut State, &Map<String, Value>) -> Result<Vec<Value>, String>;
+
+/// Seeds one token spec, or each of `{"tokens":[..]}`, with `seed_one`; answers 201 and every
+/// token added.
+pub fn seed_batch(
+    state: &mut State,
+    body: &Map<String, Value>,
+    seed_one: SeedOne,
+) -> Result<Reply, String> {
     let specs = match body.get("tokens") {
         Some(Value::Array(items)) => items.clone(),
         Some(_) => return Err("tokens must be an array".into()),
@@ -283,7 +296,7 @@ fn seed_tokens(state: &mut State, body: &Map<String, Value>) -> Result<Reply, St
         let spec = spec
             .as_object()
             .ok_or_else(|| format!("token {i} must be an object"))?;
-        added.extend(pat::seed(state, spec).map_err(|e| format!("token {i}: {e}"))?);
+        added.extend(seed_one(state, spec).map_err(|e| format!("token {i}: {e}"))?);
     }
     Ok(Reply::json(201, &Value::Array(added)))
 }

@@ -75,8 +75,10 @@
 mod api;
 mod control;
 mod http;
+mod listing;
 mod pat;
 mod proxy;
+mod resource_tokens;
 mod state;
 mod tls;
 mod wire;

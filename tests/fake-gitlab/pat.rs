@@ -11,27 +11,18 @@
 //! `:id` may be `self`, the token the request authenticates with; the fixture tokens
 //! (`fake-admin-token`, ...) are not in the fake's token table, so `self` answers them 404.
 //!
-//! Listing filters: `user_id` (integer), `created_after`/`created_before` and
-//! `last_used_after`/`last_used_before` (date or date-time, inclusive), `expires_after`/
-//! `expires_before` (date, exclusive), `revoked` (boolean), `state` (`active`|`inactive`), `search`
-//! (part of the name, any case). Tokens come in id order. Pagination is GitLab's offset pagination:
-//! `page` (default 1), `per_page` (default 20, at most 100), and the headers `X-Page`,
-//! `X-Per-Page`, `X-Next-Page` (empty on the last page), `X-Prev-Page`, `X-Total`,
-//! `X-Total-Pages` and `Link` (`first`, `prev`, `next`, `last`). With the setting
-//! `link_only_pagination: true` only `Link` is sent, as GitLab does for very large lists.
+//! Listing: `user_id` (integer), and the filters, `sort` and offset pagination every token list
+//! shares ([`crate::listing`]).
 //!
 //! A rotated token gets today + 7 days unless `expires_at` is given (GitLab's one week).
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Days, NaiveDate};
 use serde_json::{Map, Value, json};
 
 use crate::api::{self, is_digits, not_found, parse_wire_date, unauthorized};
+use crate::listing::{self, ListQuery};
 use crate::state::{State, Token, User, now_iso};
 use crate::wire::{Body, Incoming, Reply};
-
-/// GitLab's default and largest page sizes.
-const DEFAULT_PER_PAGE: usize = 20;
-const MAX_PER_PAGE: usize = 100;
 
 /// GitLab's `PersonalAccessToken` entity: no token value.
 pub fn entity(token: &Token, today: NaiveDate) -> Value {
@@ -52,81 +43,16 @@ pub fn entity(token: &Token, today: NaiveDate) -> Value {
 /// `GET /personal_access_tokens`
 pub fn list(state: &State, req: &Incoming, caller: &User) -> Reply {
     let q = &req.query;
-    let text = |key: &str| q.get(key).and_then(Value::as_str).map(str::trim);
     let mut errors = Vec::new();
-
-    let user_id = match text("user_id") {
-        None | Some("") => None,
+    let user_id = match listing::text(q, "user_id") {
+        None => None,
         Some(t) if is_digits(t) => t.parse::<u64>().ok(),
         Some(_) => {
             errors.push("user_id is invalid".to_string());
             None
         }
     };
-    let mut instant = |key: &str| match text(key) {
-        None | Some("") => None,
-        Some(t) => match parse_instant(t) {
-            Some(i) => Some(i),
-            None => {
-                errors.push(format!("{key} is invalid"));
-                None
-            }
-        },
-    };
-    let created_after = instant("created_after");
-    let created_before = instant("created_before");
-    let last_used_after = instant("last_used_after");
-    let last_used_before = instant("last_used_before");
-    let mut date = |key: &str| match text(key) {
-        None | Some("") => None,
-        Some(t) => match parse_wire_date(t).or_else(|| parse_instant(t).map(|i| i.date_naive())) {
-            Some(d) => Some(d),
-            None => {
-                errors.push(format!("{key} is invalid"));
-                None
-            }
-        },
-    };
-    let expires_after = date("expires_after");
-    let expires_before = date("expires_before");
-    let revoked = match text("revoked") {
-        None | Some("") => None,
-        Some("true" | "1") => Some(true),
-        Some("false" | "0") => Some(false),
-        Some(_) => {
-            errors.push("revoked is invalid".to_string());
-            None
-        }
-    };
-    let wanted_state = match text("state") {
-        None | Some("") => None,
-        Some(s @ ("active" | "inactive")) => Some(s == "active"),
-        Some(_) => {
-            errors.push("state does not have a valid value".to_string());
-            None
-        }
-    };
-    let search = text("search").map(str::to_lowercase);
-    let page = match text("page") {
-        None | Some("") => 1,
-        Some(t) => match t.parse::<usize>() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                errors.push("page is invalid".to_string());
-                1
-            }
-        },
-    };
-    let per_page = match text("per_page") {
-        None | Some("") => DEFAULT_PER_PAGE,
-        Some(t) => match t.parse::<usize>() {
-            Ok(n) if n >= 1 => n.min(MAX_PER_PAGE),
-            _ => {
-                errors.push("per_page is invalid".to_string());
-                DEFAULT_PER_PAGE
-            }
-        },
-    };
+    let query = ListQuery::parse(q, &mut errors);
     if !errors.is_empty() {
         return Reply::error(400, &errors.join(", "));
     }
@@ -144,92 +70,15 @@ pub fn list(state: &State, req: &Incoming, caller: &User) -> Reply {
     };
 
     let today = state.today();
-    let created = |t: &Token| parse_instant(&t.created_at);
-    let used = |t: &Token| t.last_used_at.as_deref().and_then(parse_instant);
     let mut matching: Vec<&Token> = state
         .tokens
         .iter()
         .filter(|t| owner.is_none_or(|id| t.user_id == id))
-        .filter(|t| created_after.is_none_or(|a| created(t).is_some_and(|c| c >= a)))
-        .filter(|t| created_before.is_none_or(|b| created(t).is_some_and(|c| c <= b)))
-        .filter(|t| last_used_after.is_none_or(|a| used(t).is_some_and(|u| u >= a)))
-        .filter(|t| last_used_before.is_none_or(|b| used(t).is_some_and(|u| u <= b)))
-        .filter(|t| expires_after.is_none_or(|a| t.expires_at.is_some_and(|e| e > a)))
-        .filter(|t| expires_before.is_none_or(|b| t.expires_at.is_some_and(|e| e < b)))
-        .filter(|t| revoked.is_none_or(|r| t.revoked == r))
-        .filter(|t| wanted_state.is_none_or(|active| t.active(today) == active))
-        .filter(|t| {
-            search
-                .as_deref()
-                .is_none_or(|s| t.name.to_lowercase().contains(s))
-        })
+        .filter(|t| query.matches(t, today))
         .collect();
-    matching.sort_by_key(|t| t.id);
-
-    let total = matching.len();
-    let total_pages = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = matching
-        .iter()
-        .skip((page - 1).saturating_mul(per_page))
-        .take(per_page)
-        .map(|t| entity(t, today))
-        .collect();
-    let next = (page < total_pages).then_some(page + 1);
-    let prev = (page > 1).then(|| (page - 1).min(total_pages));
-
-    let link_to = |n: usize| {
-        let mut params: Vec<(String, String)> = q
-            .iter()
-            .filter(|(k, _)| k.as_str() != "page" && k.as_str() != "per_page")
-            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-            .collect();
-        params.push(("page".into(), n.to_string()));
-        params.push(("per_page".into(), per_page.to_string()));
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(params)
-            .finish();
-        format!("<{}{}?{}>", state.base_url, req.path, query)
-    };
-    let mut links = Vec::new();
-    if let Some(p) = prev {
-        links.push(format!("{}; rel=\"prev\"", link_to(p)));
-    }
-    if let Some(n) = next {
-        links.push(format!("{}; rel=\"next\"", link_to(n)));
-    }
-    links.push(format!("{}; rel=\"first\"", link_to(1)));
-    links.push(format!("{}; rel=\"last\"", link_to(total_pages)));
-
-    let mut reply = Reply::json(200, &Value::Array(items)).with_header("Link", &links.join(", "));
-    if !state.settings.link_only_pagination {
-        let shown = |n: Option<usize>| n.map(|n| n.to_string()).unwrap_or_default();
-        reply = reply
-            .with_header("X-Page", &page.to_string())
-            .with_header("X-Per-Page", &per_page.to_string())
-            .with_header("X-Next-Page", &shown(next))
-            .with_header("X-Prev-Page", &shown(prev))
-            .with_header("X-Total", &total.to_string())
-            .with_header("X-Total-Pages", &total_pages.to_string());
-    }
-    reply
-}
-
-/// A date (midnight UTC) or an ISO 8601 date-time, with or without an offset (UTC assumed).
-fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
-    if let Some(d) = parse_wire_date(text) {
-        return d.and_hms_opt(0, 0, 0).map(|n| n.and_utc());
-    }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
-        return Some(dt.with_timezone(&Utc));
-    }
-    [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-    .map(|n| n.and_utc())
+    query.sort(&mut matching);
+    let items = matching.iter().map(|t| entity(t, today)).collect();
+    query.page_reply(state, req, items)
 }
 
 /// Which token `:id` names, with GitLab's answers when it names none the caller may touch:
@@ -299,28 +148,53 @@ pub fn rotate(
         Ok(i) => i,
         Err(reply) => return reply,
     };
+    let expires_at = match rotation_params(req) {
+        Ok(date) => date,
+        Err(reply) => return reply,
+    };
+    match rotate_at(state, i, expires_at, None) {
+        Ok(new) => Reply::json(200, &api::token_entity(&state.tokens[new])),
+        Err(reply) => reply,
+    }
+}
+
+/// A rotation's one parameter, `expires_at` (query or body), after Grape's checks.
+pub fn rotation_params(req: &Incoming) -> Result<Option<NaiveDate>, Reply> {
     let mut params = req.query.clone();
     match req.body() {
         Body::Empty => {}
         Body::Json(Value::Object(fields)) | Body::Form(fields) => params.extend(fields),
         Body::Json(_) | Body::Malformed | Body::Unsupported => {
-            return Reply::error(400, "message body does not match declared format");
+            return Err(Reply::error(
+                400,
+                "message body does not match declared format",
+            ));
         }
     }
-    let today = state.today();
-    let expires_at = match params.get("expires_at") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => match parse_wire_date(s) {
-            Some(d) => Some(d),
-            None => return Reply::error(400, "expires_at is invalid"),
-        },
-        Some(_) => return Reply::error(400, "expires_at is invalid"),
-    };
+    match params.get("expires_at") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => parse_wire_date(s)
+            .map(Some)
+            .ok_or_else(|| Reply::error(400, "expires_at is invalid")),
+        Some(_) => Err(Reply::error(400, "expires_at is invalid")),
+    }
+}
 
+/// Rotates token number `i` as GitLab's rotate service does, for every kind of token: a revoked
+/// token is refused and its whole family revoked (reuse detection); an expired one is refused with
+/// 401; then `refusal` (a caller-specific check, such as a resource token's access level) is
+/// answered; then the new expiry is checked. On success the old token is revoked and the index of
+/// its successor (same user, name, description and scopes) is returned.
+pub fn rotate_at(
+    state: &mut State,
+    i: usize,
+    expires_at: Option<NaiveDate>,
+    refusal: Option<Reply>,
+) -> Result<usize, Reply> {
+    let today = state.today();
     let old = state.tokens[i].clone();
     if old.revoked {
-        // Reuse detection: rotating a revoked token revokes its whole family.
         let root = state.family_root(old.id);
         let family: Vec<u64> = state
             .tokens
@@ -331,10 +205,16 @@ pub fn rotate(
         for t in state.tokens.iter_mut().filter(|t| family.contains(&t.id)) {
             t.revoked = true;
         }
-        return Reply::message(400, "400 Bad request - Token already revoked");
+        return Err(Reply::message(
+            400,
+            "400 Bad request - Token already revoked",
+        ));
     }
     if old.expires_at.is_some_and(|d| d <= today) {
-        return unauthorized();
+        return Err(unauthorized());
+    }
+    if let Some(reply) = refusal {
+        return Err(reply);
     }
     let settings = state.settings.clone();
     let max_date = today
@@ -342,19 +222,19 @@ pub fn rotate(
         .unwrap_or(NaiveDate::MAX);
     let new_expiry = match expires_at {
         Some(d) if d <= today => {
-            return Reply::message(
+            return Err(Reply::message(
                 400,
                 "400 Bad request - Expiration date must be in the future",
-            );
+            ));
         }
         Some(d) if settings.require_expiry && d > max_date => {
-            return Reply::message(
+            return Err(Reply::message(
                 400,
                 &format!(
                     "400 Bad request - Expires at must be before {}",
                     max_date.format("%Y-%m-%d")
                 ),
-            );
+            ));
         }
         Some(d) => d,
         None => today
@@ -377,9 +257,8 @@ pub fn rotate(
         previous_id: Some(old.id),
     };
     state.next_token_id += 1;
-    let answer = api::token_entity(&new);
     state.tokens.push(new);
-    Reply::json(200, &answer)
+    Ok(state.tokens.len() - 1)
 }
 
 /// The control API's `POST /__fake/tokens`: adds tokens as they would stand after some life.
@@ -466,15 +345,6 @@ pub fn seed(state: &mut State, spec: &Map<String, Value>) -> Result<Vec<Value>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn instants_read_dates_and_date_times() {
-        let midnight = parse_instant("2025-01-31").unwrap();
-        assert_eq!(midnight.to_rfc3339(), "2025-01-31T00:00:00+00:00");
-        assert!(parse_instant("2025-01-31T10:00:00.123Z").unwrap() > midnight);
-        assert!(parse_instant("2025-01-31T10:00:00+02:00").is_some());
-        assert!(parse_instant("yesterday").is_none());
-    }
 
     #[test]
     fn a_rotation_chain_has_one_root() {

@@ -179,6 +179,8 @@ pub struct State {
     pub fixed_tokens: HashMap<String, u64>,
     pub tokens: Vec<Token>,
     pub next_token_id: u64,
+    /// Groups, projects and the bot users behind their access tokens.
+    pub resources: crate::resource_tokens::Resources,
     pub settings: Settings,
     pub injections: VecDeque<Injection>,
     pub records: Vec<Value>,
@@ -212,6 +214,7 @@ impl State {
             fixed_tokens: HashMap::new(),
             tokens: Vec::new(),
             next_token_id: 1,
+            resources: Default::default(),
             settings: Settings::default(),
             injections: VecDeque::new(),
             records: Vec::new(),
