@@ -161,6 +161,71 @@ impl Fake {
             other => panic!("unexpected /__fake/tokens answer {other}"),
         }
     }
+
+    /// Sends one request to the fake (`path` from `/`, so `/api/v4/...` or `/__fake/...`), with
+    /// `token` as `PRIVATE-TOKEN` and `body` as JSON, and answers whatever comes back.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let url = format!("{}{path}", self.url);
+        let mut request = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(token) = token {
+            request = request.header("PRIVATE-TOKEN", token);
+        }
+        let sent = match body {
+            Some(body) => self.agent.run(
+                request
+                    .header("Content-Type", "application/json")
+                    .body(body.to_string())
+                    .expect("request"),
+            ),
+            None => self.agent.run(request.body(()).expect("request")),
+        };
+        let mut response = sent.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = value.to_str().unwrap_or_default().to_string();
+                (name.as_str().to_ascii_lowercase(), value)
+            })
+            .collect();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        Answer {
+            status: response.status().as_u16(),
+            headers,
+            body,
+        }
+    }
+}
+
+/// What the fake answered one request.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// The body as JSON (panics, showing it, when it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+
+    /// A header's value, by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl Drop for Fake {
