@@ -10,8 +10,11 @@
 //! | `/api/v4/personal_access_tokens`               | GET    | any token (own tokens; admins: all) |
 //! | `/api/v4/personal_access_tokens/:id`           | GET, DELETE | owner or administrator (`self` too) |
 //! | `/api/v4/personal_access_tokens/:id/rotate`    | POST   | owner or administrator (`self` too) |
+//! | `/api/v4/groups/:id/access_tokens` (and `/:token_id`, `/:token_id/rotate`, `/self/rotate`) | GET, POST, DELETE | group Owners, administrators |
+//! | `/api/v4/projects/:id/access_tokens` (the same) | GET, POST, DELETE | project Maintainers and Owners, administrators |
 //!
-//! The `personal_access_tokens` routes are answered in `pat.rs`, which documents their rules.
+//! The `personal_access_tokens` routes are answered in `pat.rs`, the group and project ones in
+//! `resource_tokens.rs`; each documents its rules.
 //!
 //! Error bodies follow GitLab's two shapes: `{"message": ...}` from GitLab's own code (401, 403,
 //! "404 User Not Found", model validation, service errors) and `{"error": ...}` from Grape, the

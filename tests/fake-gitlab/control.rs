@@ -12,6 +12,7 @@
 //! | `/__fake/users`          | POST        | `{"username":..}` → 201 user; `{"users":[..]}` → 201 array      |
 //! | `/__fake/tokens`         | GET         | → 200 every token the fake knows, with its value and state      |
 //! | `/__fake/tokens`         | POST        | one token spec, or `{"tokens":[..]}` → 201 array of new tokens (see `pat::seed`) |
+//! | `/__fake/groups`, `/__fake/projects`, `/__fake/resource-tokens` | GET, POST | see `resource_tokens::control` |
 //! | `/__fake/proxy-connects` | GET         | → 200 every CONNECT the proxy accepted (target, headers, peer)  |
 //! | `/__fake/stats`          | GET         | → 200 `{"api_requests","max_in_flight","in_flight","handler_us_per_request"}` |
 //! | `/__fake/reset`          | POST        | → 204; back to the fixture                                      |

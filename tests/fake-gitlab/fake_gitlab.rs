@@ -47,12 +47,37 @@
 //!
 //! Settings start as `{"require_expiry":false,"max_lifetime_days":365,"today":null}`.
 //!
+//! There are no groups or projects until a test adds them.
+//!
+//! # Groups, projects and their access tokens
+//!
+//! [`resource_tokens`] answers `/groups/:id/access_tokens...` and `/projects/:id/access_tokens...`
+//! (list, get, create, rotate, `self/rotate`, revoke); its module comment gives every rule and
+//! answer. A test sets the scene through the control API:
+//!
+//! - `POST /__fake/groups` and `POST /__fake/projects`: `{"full_path":"acme/platform","id":2,
+//!   "visibility":"private","members":[{"username":"jsmith","access_level":"owner"},
+//!   {"user_id":43,"access_level":40}]}`, or `{"groups":[..]}` / `{"projects":[..]}` (all or
+//!   nothing; 409 for a path or id already taken). `id` defaults to the kind's highest + 1,
+//!   `visibility` to `private`, `name` to the last path segment. Members of a group are members
+//!   of everything whose path lies under it. `GET` on either lists them.
+//! - `POST /__fake/resource-tokens`: `{"group":2,"name":"CI","access_level":"developer",
+//!   "count":45}` (or `"project":"acme/platform/api"`), with the fields of `POST /__fake/tokens`
+//!   (`scopes`, `expires_at`, `created_at`, `last_used_at`, `description`, `revoked`, `value`),
+//!   or `{"tokens":[..]}`; each token gets its own bot user. `GET` lists them with their values.
+//!
+//! Access levels are numbers (10, 15, 20, 30, 40, 50) or role names (`guest`, `planner`,
+//! `reporter`, `developer`, `maintainer`, `owner`). `POST /__fake/reset` forgets them all.
+//!
 //! # Modules
 //!
 //! - [`api`]: the GitLab endpoints under `/api/v4` and their checks;
 //! - [`control`]: the test-facing control API under `/__fake/` (record, settings, faults, users);
 //! - [`http`]: the HTTP/1.1 server, one thread per connection;
+//! - [`listing`]: the filters, order and paging every token list shares;
+//! - [`pat`]: `/personal_access_tokens`, and the rotation rules every token kind shares;
 //! - [`proxy`]: the CONNECT proxy on the second port;
+//! - [`resource_tokens`]: group and project access tokens, their bots, and their control routes;
 //! - [`state`]: what the fake remembers, and the fixture;
 //! - [`tls`]: the HTTPS front with its throwaway CA;
 //! - [`wire`]: requests and answers as the handlers see them, parameter decoding.
