@@ -144,16 +144,21 @@ impl ListQuery {
 
     /// Whether a token passes every filter.
     pub fn matches(&self, t: &Token, today: NaiveDate) -> bool {
-        let created = parse_instant(&t.created_at);
-        let used = t.last_used_at.as_deref().and_then(parse_instant);
-        let within = |value: Option<DateTime<Utc>>,
+        // Dates are parsed only when a filter needs them: lists of thousands stay cheap.
+        let within = |value: &dyn Fn() -> Option<DateTime<Utc>>,
                       after: Option<DateTime<Utc>>,
                       before: Option<DateTime<Utc>>| {
+            if after.is_none() && before.is_none() {
+                return true;
+            }
+            let value = value();
             after.is_none_or(|a| value.is_some_and(|v| v >= a))
                 && before.is_none_or(|b| value.is_some_and(|v| v <= b))
         };
-        within(created, self.created_after, self.created_before)
-            && within(used, self.last_used_after, self.last_used_before)
+        let created = || parse_instant(&t.created_at);
+        let used = || t.last_used_at.as_deref().and_then(parse_instant);
+        within(&created, self.created_after, self.created_before)
+            && within(&used, self.last_used_after, self.last_used_before)
             && self
                 .expires_after
                 .is_none_or(|a| t.expires_at.is_some_and(|e| e > a))
@@ -199,15 +204,23 @@ impl ListQuery {
         });
     }
 
-    /// One page of `items` (already filtered and sorted) as GitLab answers it, headers included.
-    pub fn page_reply(&self, state: &State, req: &Incoming, items: Vec<Value>) -> Reply {
+    /// One page of `items` (already filtered and sorted) as GitLab answers it, headers included;
+    /// `show` renders an item, and only the page's items are rendered.
+    pub fn page_reply<T>(
+        &self,
+        state: &State,
+        req: &Incoming,
+        items: &[T],
+        show: impl Fn(&T) -> Value,
+    ) -> Reply {
         let (page, per_page) = (self.page, self.per_page);
         let total = items.len();
         let total_pages = total.div_ceil(per_page).max(1);
         let shown: Vec<Value> = items
-            .into_iter()
+            .iter()
             .skip((page - 1).saturating_mul(per_page))
             .take(per_page)
+            .map(show)
             .collect();
         let next = (page < total_pages).then_some(page + 1);
         let prev = (page > 1).then(|| (page - 1).min(total_pages));

@@ -77,8 +77,7 @@ pub fn list(state: &State, req: &Incoming, caller: &User) -> Reply {
         .filter(|t| query.matches(t, today))
         .collect();
     query.sort(&mut matching);
-    let items = matching.iter().map(|t| entity(t, today)).collect();
-    query.page_reply(state, req, items)
+    query.page_reply(state, req, &matching, |t| entity(t, today))
 }
 
 /// Which token `:id` names, with GitLab's answers when it names none the caller may touch:

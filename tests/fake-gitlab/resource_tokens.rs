@@ -51,6 +51,8 @@
 //! `GET .../access_tokens/self` and `DELETE .../self` answer 404 like any unknown id: GitLab's code
 //! looks `:token_id` up as an id there (only its 17.x pages mentioned `self` for GET).
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
@@ -135,8 +137,8 @@ pub struct Resource {
     pub name: String,
     /// `private`, `internal` or `public`.
     pub visibility: String,
-    /// Direct members: user id and access level (bot users included).
-    pub members: Vec<(u64, u32)>,
+    /// Direct members: user id → access level (bot users included).
+    pub members: BTreeMap<u64, u32>,
 }
 
 impl Resource {
@@ -157,10 +159,9 @@ impl Resource {
     }
 }
 
-/// The bot user behind a resource access token.
+/// The bot user behind a resource access token: whose it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bot {
-    pub user_id: u64,
     pub kind: Kind,
     pub resource_id: u64,
 }
@@ -169,7 +170,8 @@ pub struct Bot {
 #[derive(Debug, Default)]
 pub struct Resources {
     pub list: Vec<Resource>,
-    pub bots: Vec<Bot>,
+    /// Bot user id → what the bot belongs to.
+    pub bots: HashMap<u64, Bot>,
 }
 
 /// An access token route, with `:id` and `:token_id` decoded.
@@ -282,9 +284,7 @@ fn level(state: &State, user: &User, i: usize) -> u32 {
                         .to_lowercase()
                         .starts_with(&format!("{}/", r.full_path.to_lowercase())))
         })
-        .flat_map(|r| r.members.iter())
-        .filter(|(member, _)| *member == user.id)
-        .map(|(_, level)| *level)
+        .filter_map(|r| r.members.get(&user.id).copied())
         .max()
         .unwrap_or(0)
 }
@@ -305,7 +305,7 @@ fn encompasses(own: u32, wanted: u32) -> bool {
 }
 
 fn bot_of(state: &State, user_id: u64) -> Option<&Bot> {
-    state.resources.bots.iter().find(|b| b.user_id == user_id)
+    state.resources.bots.get(&user_id)
 }
 
 /// The index of resource `i`'s token `token_id` (digits only; `self` names none).
@@ -342,12 +342,7 @@ fn entity(state: &State, token: &Token, with_value: bool) -> Value {
             .iter()
             .find(|r| r.kind == b.kind && r.id == b.resource_id)
     });
-    let access_level = owner.and_then(|r| {
-        r.members
-            .iter()
-            .find(|(user, _)| *user == token.user_id)
-            .map(|(_, level)| *level)
-    });
+    let access_level = owner.and_then(|r| r.members.get(&token.user_id));
     shown["access_level"] = json!(access_level);
     shown["resource_type"] = json!(owner.map(|r| r.kind.noun()));
     shown["resource_id"] = json!(owner.map(|r| r.id));
@@ -382,8 +377,7 @@ fn list(
         .filter(|t| query.matches(t, today))
         .collect();
     query.sort(&mut matching);
-    let items = matching.iter().map(|t| entity(state, t, false)).collect();
-    Ok(query.page_reply(state, req, items))
+    Ok(query.page_reply(state, req, &matching, |t| entity(state, t, false)))
 }
 
 /// `GET /:kind/:id/access_tokens/:token_id`
@@ -566,12 +560,8 @@ fn add_bot(state: &mut State, i: usize, name: &str, access_level: u32) -> u64 {
         state: "active".to_string(),
         created_at: now_iso(),
     });
-    state.resources.list[i].members.push((id, access_level));
-    state.resources.bots.push(Bot {
-        user_id: id,
-        kind,
-        resource_id,
-    });
+    state.resources.list[i].members.insert(id, access_level);
+    state.resources.bots.insert(id, Bot { kind, resource_id });
     id
 }
 
@@ -781,7 +771,7 @@ fn add_resources(
         if !["private", "internal", "public"].contains(&visibility.as_str()) {
             return Err(problem("visibility must be private, internal or public"));
         }
-        let mut members = Vec::new();
+        let mut members = BTreeMap::new();
         let listed = match spec.get("members") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items.clone(),
@@ -801,7 +791,7 @@ fn add_resources(
                 .ok_or_else(|| {
                     problem("access_level must be 10, 15, 20, 30, 40, 50 or a role name")
                 })?;
-            members.push((user_id, access_level));
+            members.insert(user_id, access_level);
         }
         let name = match text("name")? {
             Some(name) => name,
@@ -882,8 +872,8 @@ fn seed_one(state: &mut State, spec: &Map<String, Value>) -> Result<Vec<Value>, 
         if let Err(problem) = pat::seed(state, &one) {
             // Undo the bot: nothing of a failed spec stays.
             state.users.retain(|u| u.id != bot);
-            state.resources.bots.retain(|b| b.user_id != bot);
-            state.resources.list[i].members.retain(|(u, _)| *u != bot);
+            state.resources.bots.remove(&bot);
+            state.resources.list[i].members.remove(&bot);
             return Err(problem);
         }
         out.push(entity(state, &state.tokens[state.tokens.len() - 1], true));
@@ -913,7 +903,7 @@ mod tests {
             full_path: path.into(),
             name: path.rsplit('/').next().unwrap().into(),
             visibility: "private".into(),
-            members: members.to_vec(),
+            members: members.iter().copied().collect(),
         }
     }
 
