@@ -252,6 +252,9 @@ fn routes_take_their_methods_only() {
     );
     expect(&put, 405, grape("405 Not Allowed"));
     assert_eq!(put.header("allow"), Some("GET, HEAD, POST"));
+    // HEAD is answered wherever GET is.
+    let head = fake.call("HEAD", "/api/v4/groups/1/access_tokens", JSMITH, None);
+    assert_eq!((head.status, head.header("x-total")), (200, Some("0")));
     let rotate_get = get(&fake, "/groups/1/access_tokens/1/rotate", JSMITH);
     assert_eq!(rotate_get.status, 405);
     assert_eq!(rotate_get.header("allow"), Some("POST"));
@@ -483,6 +486,16 @@ fn creation_checks_come_in_gitlab_order_with_gitlab_messages() {
         &post(&fake, path, JSMITH, &json!({"name": "t", "scopes": []})),
         400,
         message("400 Bad request - Scopes can't be blank"),
+    );
+    expect(
+        &post(
+            &fake,
+            path,
+            JSMITH,
+            &json!({"name": "t", "description": "d".repeat(256), "scopes": ["api"]}),
+        ),
+        400,
+        message("400 Bad request - Description is too long (maximum is 255 characters)"),
     );
     expect(
         &post(

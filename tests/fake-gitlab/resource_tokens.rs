@@ -37,6 +37,11 @@
 //! `read_user`, `sudo`, `admin_mode` and `read_service_ping`. Others are 400 `scopes does not have
 //! a valid value`.
 //!
+//! The name and description checks answer Rails' validation sentences with the same prefix
+//! (`Name can't be blank`, `Name is too long (maximum is 255 characters)`, `Description is too
+//! long (maximum is 255 characters)`, `Scopes can't be blank`); these were not confirmed word for
+//! word against GitLab's code, unlike the other messages here.
+//!
 //! Expiry follows the instance settings as for personal tokens (`require_expiry`,
 //! `max_lifetime_days`), answered 400 with GitLab's words: `"400 Bad request - Expires at cannot
 //! be in the past"`, `"400 Bad request - Expires at must be before YYYY-MM-DD"`. A rotation takes
