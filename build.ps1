@@ -66,6 +66,15 @@ function Invoke-Native {
     $LASTEXITCODE -eq 0
 }
 
+function Build-Help {
+    # docs/help/*.md (the PlatyPS page format) -> module/GitlabCli/en-US/GitlabCli.dll-Help.xml, the
+    # MAML file Get-Help reads for the module; fails, listing them, when a page lacks something.
+    Write-Step 'Building help (docs/help -> module/GitlabCli/en-US/GitlabCli.dll-Help.xml)'
+    Import-Module (Join-Path $root 'module' 'help' 'MarkdownHelp.psm1') -Force
+    $maml = Export-MamlHelp -Path (Join-Path $root 'docs' 'help') -Destination (Join-Path $root 'module' 'GitlabCli' 'en-US' 'GitlabCli.dll-Help.xml')
+    Write-Host "    staged $maml"
+}
+
 function Build-Engine {
     Write-Step 'Building the engine (cargo build --release)'
     Push-Location $root
@@ -240,6 +249,7 @@ function Invoke-Demo {
     }
 }
 
+Build-Help
 Build-Engine
 Build-ModuleType
 
