@@ -321,21 +321,22 @@ function Read-HelpPage {
             $s = $sections['EXAMPLES']
             $page.Examples = @(foreach ($example in (Get-HelpSection -Lines $s.Lines.ToArray() -FirstLine $s.FirstLine -Level 3).Sections) {
                     $blocks = @(Split-HelpBlock -Lines $example.Lines.ToArray() -FirstLine $example.FirstLine -Path $fullPath)
-                    # Text before the first code block is the introduction; code blocks in a row
-                    # are the example's code; the text after them, its remarks.
-                    $before = [System.Collections.Generic.List[object]]::new()
-                    $rest = [System.Collections.Generic.List[object]]::new()
+                    # Code blocks in a row are the example's code; text before or after them, its
+                    # remarks. (MAML's introduction is the prompt Get-Help prints on the code's line.)
+                    $remarks = [System.Collections.Generic.List[object]]::new()
                     $code = [System.Collections.Generic.List[string]]::new()
+                    $codeDone = $false
                     foreach ($block in $blocks) {
-                        if ($code.Count -eq 0 -and $block.Kind -ne 'code') { $before.Add($block) }
-                        elseif ($rest.Count -eq 0 -and $block.Kind -eq 'code') { $code.Add(($block.Lines -join "`n")) }
-                        else { $rest.Add($block) }
+                        if ($block.Kind -eq 'code' -and -not $codeDone) { $code.Add(($block.Lines -join "`n")) }
+                        else {
+                            if ($code.Count -gt 0) { $codeDone = $true }
+                            $remarks.Add($block)
+                        }
                     }
                     [pscustomobject]@{
                         Title        = $example.Title
-                        Introduction = @(ConvertTo-Paragraph $before.ToArray())
                         Code         = $code -join "`n`n"
-                        Remarks      = @(ConvertTo-Paragraph $rest.ToArray())
+                        Remarks      = @(ConvertTo-Paragraph $remarks.ToArray())
                         Line         = $example.Line
                     }
                 })
@@ -700,9 +701,6 @@ function Write-MamlCommand([System.Xml.XmlWriter] $Writer, $Page) {
     foreach ($example in $Page.Examples) {
         $Writer.WriteStartElement('command', 'example', $script:Ns.Command)
         $Writer.WriteElementString('maml', 'title', $script:Ns.Maml, "--------- $($example.Title) ---------")
-        if ($example.Introduction.Count -gt 0) {
-            Write-Description $Writer 'maml' $script:Ns.Maml 'introduction' $example.Introduction
-        }
         $Writer.WriteElementString('dev', 'code', $script:Ns.Dev, $example.Code)
         Write-Description $Writer 'dev' $script:Ns.Dev 'remarks' $example.Remarks
         $Writer.WriteEndElement()
@@ -766,7 +764,8 @@ function Sort-Ordinal([object[]] $Items, [scriptblock] $Key) {
     # The same order on every machine and in every culture.
     $keys = [string[]] @($Items | ForEach-Object { & $Key $_ })
     $array = [object[]] @($Items)
-    [System.Array]::Sort($keys, $array, [System.StringComparer]::Ordinal)
+    # The casts pick Sort(keys, items, comparer); without them PowerShell sorts the keys alone.
+    [System.Array]::Sort([array] $keys, [array] $array, [System.Collections.IComparer] [System.StringComparer]::Ordinal)
     $array
 }
 
@@ -790,7 +789,7 @@ function Export-MamlHelp {
         [Parameter(Mandatory)] [string] $Path,
         [Parameter(Mandatory)] [string] $Destination
     )
-    $files = Get-HelpPagePath ([System.IO.Path]::GetFullPath($Path))
+    $files = @(Get-HelpPagePath ([System.IO.Path]::GetFullPath($Path)))
     if ($files.Count -eq 0) {
         throw [HelpPageException]::new("No help page (*.md) in '$Path'.")
     }
