@@ -67,12 +67,16 @@ function Invoke-Native {
 }
 
 function Build-Help {
-    # docs/help/*.md (the PlatyPS page format) -> module/GitlabCli/en-US/GitlabCli.dll-Help.xml, the
-    # MAML file Get-Help reads for the module; fails, listing them, when a page lacks something.
-    Write-Step 'Building help (docs/help -> module/GitlabCli/en-US/GitlabCli.dll-Help.xml)'
+    # docs/help/*.md (the PlatyPS page format) -> module/GitlabCli/en-US/: GitlabCli.dll-Help.xml,
+    # the MAML file Get-Help reads for the module's cmdlets, and about_GitlabCli.help.txt. Fails,
+    # listing them, when a page lacks something.
+    Write-Step 'Building help (docs/help -> module/GitlabCli/en-US/)'
     Import-Module (Join-Path $root 'module' 'help' 'MarkdownHelp.psm1') -Force
-    $maml = Export-MamlHelp -Path (Join-Path $root 'docs' 'help') -Destination (Join-Path $root 'module' 'GitlabCli' 'en-US' 'GitlabCli.dll-Help.xml')
-    Write-Host "    staged $maml"
+    $pages = Join-Path $root 'docs' 'help'
+    $help = Join-Path $root 'module' 'GitlabCli' 'en-US'
+    foreach ($file in @(Export-MamlHelp -Path $pages -Destination (Join-Path $help 'GitlabCli.dll-Help.xml')) + @(Export-AboutHelp -Path $pages -Destination $help)) {
+        Write-Host "    staged $file"
+    }
 }
 
 function Build-Engine {

@@ -807,4 +807,114 @@ function Export-MamlHelp {
     $target
 }
 
-Export-ModuleMember -Function Read-HelpPage, Test-HelpPage, ConvertTo-Maml, Export-MamlHelp, Get-HelpPagePath
+# ---------------------------------------------------------------------------------------------
+# about_ topics: markdown -> the plain text of about_*.help.txt
+# ---------------------------------------------------------------------------------------------
+
+function Format-Wrapped([string] $Text, [int] $Indent, [int] $Hanging = $Indent, [int] $Width = 80) {
+    # Words -> lines of at most $Width columns (a longer word keeps its own line).
+    $lines = [System.Collections.Generic.List[string]]::new()
+    $line = ' ' * $Indent
+    $empty = $true
+    foreach ($word in ($Text -split '\s+' | Where-Object { $_ })) {
+        if (-not $empty -and $line.Length + 1 + $word.Length -gt $Width) {
+            $lines.Add($line)
+            $line = ' ' * $Hanging
+            $empty = $true
+        }
+        $line = if ($empty) { $line + $word } else { "$line $word" }
+        $empty = $false
+    }
+    if (-not $empty) { $lines.Add($line) }
+    $lines.ToArray()
+}
+
+function ConvertTo-AboutText {
+    <#
+    .SYNOPSIS
+    Turns an about_ page into the text of its about_*.help.txt.
+    .DESCRIPTION
+    TOPIC, then each "## Section" in capitals with its text wrapped at 80 columns and indented
+    four spaces ("### Heading" lines stay as they are, list items hang, code is indented eight).
+    Throws, naming the page, when the front matter, the title or the short or long description is
+    missing.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Path)
+    $fullPath = [System.IO.Path]::GetFullPath($Path)
+    $lines = [System.IO.File]::ReadAllLines($fullPath)
+    $name = [System.IO.Path]::GetFileNameWithoutExtension($fullPath)
+    $end = if ($lines.Count -gt 0 -and $lines[0].Trim() -eq '---') { [array]::IndexOf($lines, '---', 1) } else { -1 }
+    if ($end -lt 0) { throw (New-PageError $fullPath 1 "an about page starts with YAML front matter between '---' lines.") }
+    $frontMatter = ConvertFrom-HelpYaml -Lines $lines[1..($end - 1)] -Path $fullPath -FirstLine 2
+    if ([string] $frontMatter['title'] -ne $name -or -not $name.StartsWith('about_')) {
+        throw (New-PageError $fullPath 0 "the front matter's title '$($frontMatter['title'])' must be the file's name, which starts with about_.")
+    }
+    $body = if ($end + 1 -lt $lines.Count) { $lines[($end + 1)..($lines.Count - 1)] } else { @() }
+    $top = Get-HelpSection -Lines $body -FirstLine ($end + 2) -Level 1
+    if ($top.Sections.Count -ne 1 -or $top.Sections[0].Title -ne $name) {
+        throw (New-PageError $fullPath 0 "an about page has one heading '# $name'.")
+    }
+    $sections = (Get-HelpSection -Lines $top.Sections[0].Lines.ToArray() -FirstLine $top.Sections[0].FirstLine -Level 2).Sections
+    $out = [System.Collections.Generic.List[string]]::new()
+    $out.Add('TOPIC')
+    $out.Add("    $name")
+    foreach ($required in 'Short description', 'Long description') {
+        $section = @($sections | Where-Object Title -EQ $required)
+        if ($section.Count -eq 0 -or @($section[0].Lines | Where-Object { $_.Trim() }).Count -eq 0) {
+            throw (New-PageError $fullPath 0 "the section '## $required' is missing or empty.")
+        }
+    }
+    foreach ($section in $sections) {
+        $out.Add('')
+        $out.Add($section.Title.ToUpperInvariant())
+        $first = $true
+        foreach ($block in @(Split-HelpBlock -Lines $section.Lines.ToArray() -FirstLine $section.FirstLine -Path $fullPath)) {
+            if ($block.Kind -eq 'text' -and $block.Lines.Count -eq 1 -and $block.Lines[0] -match '^###\s+(.+?)\s*$') {
+                if (-not $first) { $out.Add('') }
+                $out.Add("    $($Matches[1])")
+                $first = $false
+                continue
+            }
+            if ($block.Kind -eq 'code') {
+                if (-not $first) { $out.Add('') }
+                foreach ($line in $block.Lines) { $out.Add($(if ($line.Trim()) { "        $line" } else { '' })) }
+                $first = $false
+                continue
+            }
+            foreach ($para in @(ConvertTo-Paragraph @($block))) {
+                if (-not $first -and $para -notmatch '^([-*+]|\d+\.) ') { $out.Add('') }
+                $hanging = if ($para -match '^([-*+]|\d+\.) ') { 4 + $Matches[0].Length } else { 4 }
+                $out.AddRange([string[]] @(Format-Wrapped $para 4 $hanging))
+                $first = $false
+            }
+        }
+    }
+    ($out -join "`n") + "`n"
+}
+
+function Export-AboutHelp {
+    <#
+    .SYNOPSIS
+    Writes every about_*.md of a folder as about_*.help.txt into a destination folder.
+    .DESCRIPTION
+    Writes a file only when its content changed. Returns the paths written or kept.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Destination
+    )
+    $target = [System.IO.Path]::GetFullPath($Destination)
+    foreach ($page in @([System.IO.Directory]::GetFiles([System.IO.Path]::GetFullPath($Path), 'about_*.md'))) {
+        $text = ConvertTo-AboutText -Path $page
+        [void] [System.IO.Directory]::CreateDirectory($target)
+        $file = [System.IO.Path]::Combine($target, [System.IO.Path]::GetFileNameWithoutExtension($page) + '.help.txt')
+        if (-not [System.IO.File]::Exists($file) -or [System.IO.File]::ReadAllText($file) -ne $text) {
+            [System.IO.File]::WriteAllText($file, $text, [System.Text.UTF8Encoding]::new($false))
+        }
+        $file
+    }
+}
+
+Export-ModuleMember -Function Read-HelpPage, Test-HelpPage, ConvertTo-Maml, Export-MamlHelp, Get-HelpPagePath, ConvertTo-AboutText, Export-AboutHelp

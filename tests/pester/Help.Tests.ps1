@@ -276,6 +276,20 @@ Describe 'The built MAML' {
     }
 }
 
+Describe 'The built about_GitlabCli topic' {
+    It 'is what docs/help/about_GitlabCli.md makes now (./build.ps1 rebuilds it)' {
+        $built = Join-Path (Split-Path $BuiltMaml) 'about_GitlabCli.help.txt'
+        Test-Path -LiteralPath $built | Should -BeTrue -Because './build.ps1 writes it'
+        [System.IO.File]::ReadAllText($built) | Should -BeExactly (ConvertTo-AboutText -Path (Join-Path $HelpDir 'about_GitlabCli.md'))
+    }
+
+    It 'is what Get-Help about_GitlabCli shows, with the module imported' {
+        $text = Get-Help about_GitlabCli | Out-String
+        $text | Should -BeLike '*TOPIC*about_GitlabCli*SHORT DESCRIPTION*'
+        $text | Should -BeLike '*Tokens are never lost*'
+    }
+}
+
 Describe 'Get-Help on the built MAML, through a script fixture that declares .ExternalHelp' {
     BeforeAll {
         # The module's commands as functions that read GitlabCli.dll-Help.xml, as a cmdlet of

@@ -450,3 +450,84 @@ function Get-Thing {
         $parameter.globbing | Should -Be 'true'
     }
 }
+
+Describe 'ConvertTo-AboutText' {
+    BeforeAll {
+        $script:About = @'
+---
+document type: about
+Locale: en-US
+PlatyPS schema version: 2024-05-01
+title: about_Thing
+---
+
+# about_Thing
+
+## Short description
+
+Things & more.
+
+## Long description
+
+A long paragraph that goes on and on so that it must be wrapped at eighty columns, with `code` and a [link](https://example.com/x).
+
+### Details
+
+- a list item that is long enough to wrap onto a second line, where it hangs under its text
+- short
+
+```powershell
+Get-Thing -Name x
+```
+'@ -replace "`r`n", "`n"
+        function Write-About([string] $Text, [string] $Name = 'about_Thing', [string] $Folder = 'about') {
+            Write-TestPage $Text -Name $Name -Folder $Folder
+        }
+    }
+
+    It 'writes TOPIC and the sections in capitals, wrapped at 80 columns and indented' {
+        $text = ConvertTo-AboutText -Path (Write-About $About)
+        $lines = $text.TrimEnd("`n") -split "`n"
+        $lines[0..4] | Should -Be @('TOPIC', '    about_Thing', '', 'SHORT DESCRIPTION', '    Things & more.')
+        $lines | Should -Contain 'LONG DESCRIPTION'
+        $lines | Should -Contain '    Details'
+        $lines | Should -Contain '        Get-Thing -Name x'
+        @($lines | Where-Object { $_.Length -gt 80 }) | Should -BeNullOrEmpty
+        $long = @($lines | Where-Object { $_ -like '    A long paragraph*' })
+        $long | Should -HaveCount 1
+        $next = $lines[[array]::IndexOf($lines, $long[0]) + 1]
+        $next | Should -Match '^    \S'
+        ($text -replace '\s+', ' ') | Should -BeLike '*with code and a link (https://example.com/x).*'
+        # A list item's second line hangs under its text.
+        $item = [array]::IndexOf($lines, ($lines | Where-Object { $_ -like '    - a list item*' }))
+        $lines[$item + 1] | Should -Match '^      \S'
+        $lines | Should -Contain '    - short'
+    }
+
+    It 'refuses a page without <Missing>' -ForEach @(
+        @{ Missing = 'a short description'; Find = "## Short description`n`nThings & more.`n"; Expect = "*'## Short description' is missing or empty*" }
+        @{ Missing = 'a long description'; Find = '(?s)## Long description.*'; Regex = $true; Expect = "*'## Long description' is missing or empty*" }
+        @{ Missing = 'front matter'; Find = '(?s)^---.*?---\n'; Regex = $true; Expect = '*starts with YAML front matter*' }
+    ) {
+        $damaged = if ($Regex) { $About -replace $Find, '' } else { $About.Replace($Find, '') }
+        $damaged | Should -Not -Be $About
+        { ConvertTo-AboutText -Path (Write-About $damaged) } | Should -Throw $Expect
+    }
+
+    It 'refuses a title that is not the file name' {
+        { ConvertTo-AboutText -Path (Write-About $About -Name 'about_Other') } | Should -Throw "*title 'about_Thing' must be the file's name*"
+    }
+
+    It 'is read by Get-Help about_Thing from a module''s en-US folder' {
+        $folder = Join-Path $TestDrive 'AboutFixture'
+        $written = @(Export-AboutHelp -Path (Split-Path (Write-About $About -Folder 'about-fixture')) -Destination (Join-Path $folder 'en-US'))
+        $written | Should -HaveCount 1
+        Set-Content -LiteralPath (Join-Path $folder 'AboutFixture.psm1') -Value 'function Get-AboutFixture {}'
+        Import-Module (Join-Path $folder 'AboutFixture.psm1') -Force
+        try {
+            (Get-Help about_Thing | Out-String) | Should -BeLike '*SHORT DESCRIPTION*Things & more.*'
+        } finally {
+            Remove-Module AboutFixture
+        }
+    }
+}
