@@ -18,7 +18,13 @@ BeforeDiscovery {
             }
         })
     # Until the binary module lands the commands are script functions, which read comment-based help.
-    $script:CommandsAreCmdlets = @($Commands | Where-Object { (Get-Command $_.CommandName -Module GitlabCli).CommandType -ne 'Cmdlet' }).Count -eq 0
+    $cmdlets = @($Commands | Where-Object { (Get-Command $_.CommandName -Module GitlabCli).CommandType -ne 'Cmdlet' }).Count -eq 0
+    # Get-Help is read from the built MAML through a fixture, and from the module itself once its
+    # commands are cmdlets (the binary module).
+    $script:HelpSources = @(
+        @{ Source = 'the built MAML, through a script fixture that declares .ExternalHelp'; Fixture = $true; Module = 'GitlabCliHelpFixture'; Skip = $false }
+        @{ Source = "the module's own cmdlets$(if (-not $cmdlets) { ' (skipped while the commands are script functions, which read comment-based help)' })"; Fixture = $false; Module = 'GitlabCli'; Skip = -not $cmdlets }
+    )
 }
 
 BeforeAll {
@@ -290,50 +296,57 @@ Describe 'The built about_GitlabCli topic' {
     }
 }
 
-Describe 'Get-Help on the built MAML, through a script fixture that declares .ExternalHelp' {
+Describe 'Get-Help on <Source>' -ForEach $HelpSources {
     BeforeAll {
-        # The module's commands as functions that read GitlabCli.dll-Help.xml, as a cmdlet of
-        # GitlabCli.dll does; the real module is set aside meanwhile (same command names).
-        $fixture = Join-Path $TestDrive 'GitlabCliHelpFixture'
-        New-Item -ItemType Directory -Force -Path (Join-Path $fixture 'en-US') | Out-Null
-        Copy-Item -LiteralPath $BuiltMaml -Destination (Join-Path $fixture 'en-US' 'GitlabCli.dll-Help.xml')
-        $functions = foreach ($name in $Pages.Keys) { "function $name {`n    # .ExternalHelp GitlabCli.dll-Help.xml`n    [CmdletBinding()] param()`n}" }
-        Set-Content -LiteralPath (Join-Path $fixture 'GitlabCliHelpFixture.psm1') -Value ($functions -join "`n")
-        Remove-Module GitlabCli -Force
-        Import-Module (Join-Path $fixture 'GitlabCliHelpFixture.psm1') -Force
+        if ($Fixture) {
+            # The module's commands as functions that read GitlabCli.dll-Help.xml, as a cmdlet of
+            # GitlabCli.dll does; the real module is set aside meanwhile (same command names).
+            $folder = Join-Path $TestDrive 'GitlabCliHelpFixture'
+            New-Item -ItemType Directory -Force -Path (Join-Path $folder 'en-US') | Out-Null
+            Copy-Item -LiteralPath $BuiltMaml -Destination (Join-Path $folder 'en-US' 'GitlabCli.dll-Help.xml')
+            $functions = foreach ($name in $Pages.Keys) { "function $name {`n    # .ExternalHelp GitlabCli.dll-Help.xml`n    [CmdletBinding()] param()`n}" }
+            Set-Content -LiteralPath (Join-Path $folder 'GitlabCliHelpFixture.psm1') -Value ($functions -join "`n")
+            Remove-Module GitlabCli -Force
+            Import-Module (Join-Path $folder 'GitlabCliHelpFixture.psm1') -Force
+        }
     }
 
     AfterAll {
-        Remove-Module GitlabCliHelpFixture -Force -ErrorAction SilentlyContinue
-        Import-GitlabCliUnderTest
+        if ($Fixture) {
+            Remove-Module GitlabCliHelpFixture -Force -ErrorAction SilentlyContinue
+            Import-GitlabCliUnderTest
+        }
     }
 
     Context '<CommandName>' -ForEach $Commands {
-        It 'reads the MAML, not generated help' {
-            (Get-Command $CommandName).Module.Name | Should -Be 'GitlabCliHelpFixture'
+        It 'reads GitlabCli.dll-Help.xml, not generated help' -Skip:$Skip {
+            $command = Get-Command $CommandName -Module $Module
             (Get-Help $CommandName).Synopsis | Should -Not -Match '\[<CommonParameters>\]'
+            if (-not $Fixture) { $command.HelpFile | Split-Path -Leaf | Should -Be 'GitlabCli.dll-Help.xml' }
         }
 
-        It 'Get-Help -Full shows the page' {
+        It 'Get-Help -Full shows the page' -Skip:$Skip {
             Assert-HelpShowsPage $CommandName
         }
 
-        It 'Get-Help -Examples shows the page''s examples' {
+        It 'Get-Help -Examples shows the page''s examples' -Skip:$Skip {
             Assert-ExamplesShowPage $CommandName
         }
 
-        It 'Get-Help -Parameter shows each parameter''s text and metadata' {
+        It 'Get-Help -Parameter shows each parameter''s text and metadata' -Skip:$Skip {
             Assert-ParameterHelpShowsPage $CommandName
         }
     }
 
     Context 'New-GitlabPersonalAccessToken, the spec''s page' {
         BeforeAll {
-            $script:Help = Get-Help New-GitlabPersonalAccessToken -Full
-            $script:Text = $Help | Out-String -Width 200
+            if (-not $Skip) {
+                $script:Help = Get-Help New-GitlabPersonalAccessToken -Full
+                $script:Text = $Help | Out-String -Width 200
+            }
         }
 
-        It 'shows the spec example <_>' -ForEach @(
+        It 'shows the spec example <_>' -Skip:$Skip -ForEach @(
             "New-GitlabPersonalAccessToken -Name 'CI Token' -Scope 'api' -ExpireInMonths 6"
             "New-GitlabPersonalAccessToken -Name 'Read Only' -Scope 'read_api', 'read_repository' -ExpiresAt '2025-12-31' -CopyToClipboard"
             "New-GitlabPersonalAccessToken -UserId 'jsmith' -Name 'Service Token' -Scope 'api'"
@@ -341,37 +354,17 @@ Describe 'Get-Help on the built MAML, through a script fixture that declares .Ex
             @($Help.Examples.Example.Code) | Should -Contain $_
         }
 
-        It 'shows the parameter table as PowerShell formats it' {
+        It 'shows the parameter table as PowerShell formats it' -Skip:$Skip {
             $Text | Should -Match 'Required\?\s+true'
             $Text | Should -Match 'Accept pipeline input\?\s+True \(ByPropertyName\)'
             $Text | Should -Match 'Aliases\s+Username'
             $Text | Should -Match ([regex]::Escape('New-GitlabPersonalAccessToken [[-UserId] <string>] [-Name] <string> [-Scope] <string[]>'))
         }
 
-        It 'names the output type and the piped input, and links the GitLab API documentation' {
+        It 'names the output type and the piped input, and links the GitLab API documentation' -Skip:$Skip {
             ($Help.returnValues.returnValue.type.name -join ' ') | Should -Match 'Gitlab\.NewPersonalAccessToken'
             ($Help.inputTypes.inputType.type.name -join ' ') | Should -Not -BeNullOrEmpty
             @($Help.relatedLinks.navigationLink.uri) | Should -Contain 'https://docs.gitlab.com/ee/api/users.html#create-a-personal-access-token'
-        }
-    }
-}
-
-Describe 'Get-Help on the module''s own cmdlets (skipped while the commands are script functions, which read comment-based help)' -Skip:(-not $CommandsAreCmdlets) {
-    Context '<CommandName>' -ForEach $Commands {
-        It 'reads GitlabCli.dll-Help.xml' {
-            (Get-Command $CommandName -Module GitlabCli).HelpFile | Split-Path -Leaf | Should -Be 'GitlabCli.dll-Help.xml'
-        }
-
-        It 'Get-Help -Full shows the page' {
-            Assert-HelpShowsPage $CommandName
-        }
-
-        It 'Get-Help -Examples shows the page''s examples' {
-            Assert-ExamplesShowPage $CommandName
-        }
-
-        It 'Get-Help -Parameter shows each parameter''s text and metadata' {
-            Assert-ParameterHelpShowsPage $CommandName
         }
     }
 }
