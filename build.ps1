@@ -66,6 +66,19 @@ function Invoke-Native {
     $LASTEXITCODE -eq 0
 }
 
+function Build-Help {
+    # docs/help/*.md (the PlatyPS page format) -> module/GitlabCli/en-US/: GitlabCli.dll-Help.xml,
+    # the MAML file Get-Help reads for the module's cmdlets, and about_GitlabCli.help.txt. Fails,
+    # listing them, when a page lacks something.
+    Write-Step 'Building help (docs/help -> module/GitlabCli/en-US/)'
+    Import-Module (Join-Path $root 'module' 'help' 'MarkdownHelp.psm1') -Force
+    $pages = Join-Path $root 'docs' 'help'
+    $help = Join-Path $root 'module' 'GitlabCli' 'en-US'
+    foreach ($file in @(Export-MamlHelp -Path $pages -Destination (Join-Path $help 'GitlabCli.dll-Help.xml')) + @(Export-AboutHelp -Path $pages -Destination $help)) {
+        Write-Host "    staged $file"
+    }
+}
+
 function Build-Engine {
     Write-Step 'Building the engine (cargo build --release)'
     Push-Location $root
@@ -240,6 +253,7 @@ function Invoke-Demo {
     }
 }
 
+Build-Help
 Build-Engine
 Build-ModuleType
 
