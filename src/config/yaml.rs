@@ -40,15 +40,16 @@ impl Node {
 /// Errors (config): not YAML, or more YAML than a config file needs (the parser's budget, which
 /// stops alias bombs).
 pub(super) fn parse(text: &str, file: &str) -> Result<Node> {
-    let root: Spanned<Value> = serde_saphyr::from_str(text).map_err(|e| {
-        let full = e.without_snippet().to_string();
-        let reason = redact_tokens(&reason_of(&full), text);
-        let at = e.location().filter(|l| l.line() > 0);
-        let position = at
-            .map(|l| format!("line {}, column {}: ", l.line(), l.column()))
-            .unwrap_or_default();
-        let error = if reason.starts_with("budget breached") {
-            Error::config(format!(
+    let root: Spanned<Value> =
+        serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
+            let full = e.without_snippet().to_string();
+            let reason = redact_tokens(&reason_of(&full), text);
+            let at = e.location().filter(|l| l.line() > 0);
+            let position = at
+                .map(|l| format!("line {}, column {}: ", l.line(), l.column()))
+                .unwrap_or_default();
+            let error = if reason.starts_with("budget breached") {
+                Error::config(format!(
                 "The config file {file} holds more YAML than a list of sites needs ({position}the \
                  parser stopped at its limit: {reason})."
             ))
@@ -56,18 +57,32 @@ pub(super) fn parse(text: &str, file: &str) -> Result<Node> {
                 "Check that {file} is the list of sites, and remove aliases (*name) that repeat \
                  large parts of it."
             ))
-        } else {
-            Error::config(format!(
-                "The config file {file} is not valid YAML ({position}{reason})."
-            ))
-            .with_hint(format!(
-                "Fix the YAML in {file} (a Sites list of entries with Url and AccessToken), or \
+            } else {
+                Error::config(format!(
+                    "The config file {file} is not valid YAML ({position}{reason})."
+                ))
+                .with_hint(format!(
+                    "Fix the YAML in {file} (a Sites list of entries with Url and AccessToken), or \
                  remove the file."
-            ))
-        };
-        error.caused_by_text(redact_tokens(&full, text))
-    })?;
+                ))
+            };
+            error.caused_by_text(redact_tokens(&full, text))
+        })?;
     Ok(Node::from_spanned(root))
+}
+
+/// The most YAML nodes a config file may have: a site is about five, so this is 2,000 sites. The
+/// parser's default (250,000) let an alias bomb of a few hundred bytes keep the engine busy for
+/// seconds.
+pub(super) const MAX_NODES: usize = 10_000;
+
+/// The parser's options: its defaults, with [`MAX_NODES`].
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = MAX_NODES;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
 }
 
 /// The parser's reason without its position and its advice to programmers, at most 200
