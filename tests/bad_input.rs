@@ -75,18 +75,23 @@ fn setup_for(row: &Row, fake: &Fake) -> EngineSetup {
         "site" => site(),
         "no-site" => EngineSetup::new(),
         "config" => {
-            let yaml = rest
-                .replace("\\n", "\n")
-                .replace("<fake>", &fake.url)
-                .replace("<token>", &fake.admin_token);
-            EngineSetup::new().config(&yaml)
+            let setup = EngineSetup::new();
+            let path = setup.config_path();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, bytes(&placeholders(rest, fake))).unwrap();
+            setup
         }
+        "file" => config_file_of_kind(rest),
         "var" => {
             let (name, value) = rest.split_once('=').expect("var NAME=value");
-            site().var(name, value)
+            site().var(name, &placeholders(value, fake))
+        }
+        "env" => {
+            let (name, value) = rest.split_once('=').expect("env NAME=value");
+            EngineSetup::new().var(name, &placeholders(value, fake))
         }
         "url" => {
-            let url = rest.replace("<free-port>", &free_port().to_string());
+            let url = placeholders(rest, fake).replace("<free-port>", &free_port().to_string());
             EngineSetup::env_site(&url, &fake.admin_token)
         }
         "token" => {
@@ -105,14 +110,63 @@ fn setup_for(row: &Row, fake: &Fake) -> EngineSetup {
     }
 }
 
+/// `<fake>` (the fake's URL), `<fake-host>` (its host and port), `<proxy>` (its CONNECT proxy)
+/// and `<token>` (the administrator's token) in `text`.
+fn placeholders(text: &str, fake: &Fake) -> String {
+    text.replace("<fake-host>", fake.url.trim_start_matches("http://"))
+        .replace("<fake>", &fake.url)
+        .replace("<proxy>", &fake.proxy_url)
+        .replace("<token>", &fake.admin_token)
+}
+
+/// A Setup cell's text as file bytes: `\n` is a line break, `\xNN` a byte.
+fn bytes(text: &str) -> Vec<u8> {
+    let text = text.replace("\\n", "\n");
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("\\x") {
+        out.extend_from_slice(&rest.as_bytes()[..at]);
+        out.push(u8::from_str_radix(&rest[at + 2..at + 4], 16).expect("\\xNN"));
+        rest = &rest[at + 4..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out
+}
+
+/// A config file that is no regular file of text: `fifo`, `dir`, `big` (2 MiB of sites) or
+/// `link TARGET`.
+fn config_file_of_kind(kind: &str) -> EngineSetup {
+    let setup = EngineSetup::new();
+    let path = setup.config_path();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    match kind.split_once(' ').unwrap_or((kind, "")) {
+        ("fifo", _) => {
+            let status = std::process::Command::new("mkfifo").arg(&path).status();
+            assert!(status.unwrap().success(), "mkfifo");
+        }
+        ("dir", _) => std::fs::create_dir(&path).unwrap(),
+        ("big", _) => {
+            let site = "- Url: https://a.example\n  AccessToken: glpat-xxxxxxxxxxxxxxxxxxxx\n";
+            std::fs::write(
+                &path,
+                format!("Sites:\n{}", site.repeat(2 * 1024 * 1024 / site.len())),
+            )
+            .unwrap();
+        }
+        #[cfg(unix)]
+        ("link", target) => std::os::unix::fs::symlink(target, &path).unwrap(),
+        (other, _) => panic!("unknown file kind '{other}'"),
+    }
+    setup
+}
+
 /// The line a row's Request cell describes.
-fn request_line(row: &Row) -> String {
+fn request_line(row: &Row, fake: &Fake) -> String {
     if let Some(raw) = row.request.strip_prefix("line") {
         return raw.strip_prefix(' ').unwrap_or(raw).to_string();
     }
-    let params = row
-        .request
-        .replace("\"x*256\"", &format!("\"{}\"", "x".repeat(256)));
+    let params =
+        placeholders(&row.request, fake).replace("\"x*256\"", &format!("\"{}\"", "x".repeat(256)));
     let params: Value = serde_json::from_str(&params)
         .unwrap_or_else(|e| panic!("row {}: request is not JSON: {e}", row.number));
     serde_json::json!({"v": 1, "id": format!("row{}", row.number), "mode": "run",
@@ -133,7 +187,7 @@ fn every_row_of_the_bad_input_table_holds() {
         fake.clear_requests();
         let setup = setup_for(row, &fake);
         let mut engine = setup.start();
-        engine.send_line(&request_line(row));
+        engine.send_line(&request_line(row, &fake));
         let messages = engine.read_until_terminal();
         let problems = check(row, &messages, &fake);
         for line in &engine.raw {
@@ -153,6 +207,18 @@ fn every_row_of_the_bad_input_table_holds() {
 }
 
 fn check(row: &Row, messages: &[gitlabcli::protocol::Message], fake: &Fake) -> Option<String> {
+    if row.kind == "warning" {
+        let warned = messages.iter().any(
+            |m| matches!(&m.body, Body::Warning { message } if message.contains(&row.message)),
+        );
+        if !warned {
+            return Some(format!(
+                "no warning contains {:?}: {messages:?}",
+                row.message
+            ));
+        }
+        return sent_as_the_table_says(row, fake);
+    }
     let Some(Body::Error { error }) = messages.last().map(|m| &m.body) else {
         return Some(format!("expected an error, got {:?}", messages.last()));
     };
@@ -168,6 +234,11 @@ fn check(row: &Row, messages: &[gitlabcli::protocol::Message], fake: &Fake) -> O
             error.message, row.message
         ));
     }
+    sent_as_the_table_says(row, fake)
+}
+
+/// `None` when GitLab received what the row's Sent cell lists.
+fn sent_as_the_table_says(row: &Row, fake: &Fake) -> Option<String> {
     let sent = fake.request_lines();
     let expected: Vec<String> = if row.sent == "nothing" {
         Vec::new()

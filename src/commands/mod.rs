@@ -6,12 +6,13 @@ pub mod sites;
 mod token_entity;
 pub mod token_lifecycle;
 
-use crate::config::Environment;
+use crate::config::{Environment, Sites, SitesCache};
 use crate::error::{Error, Result};
 use crate::gitlab::Gitlab;
 use crate::protocol::{Body, Command, Mode, Reporter, Request};
 use crate::secret::Secret;
 use chrono::NaiveDate;
+use std::sync::Arc;
 
 /// Copies a secret to the clipboard. The serve loop passes [`crate::clipboard::copy`]. `Sync`,
 /// because the serve loop's workers share it.
@@ -20,11 +21,35 @@ pub type ClipboardFn<'a> = &'a (dyn Fn(&Secret) -> Result<()> + Sync);
 /// Everything a command may use while it runs.
 pub struct Context<'a> {
     pub env: &'a Environment,
+    /// The sites of `env`, loaded once per process (see [`Context::sites_for`]).
+    pub config: &'a SitesCache,
     /// Shared by every request the serve process runs at the same time.
     pub gitlab: &'a Gitlab,
     pub reporter: &'a mut dyn Reporter,
     pub today: NaiveDate,
     pub clipboard: ClipboardFn<'a>,
+}
+
+impl Context<'_> {
+    /// The configured sites for a request that resolves `site_url` (`None`: the default site).
+    /// The configuration's warnings go out with it, once per process.
+    pub fn sites_for(&mut self, site_url: Option<&str>) -> Result<Arc<Sites>> {
+        let sites = self.config.get()?;
+        for warning in sites.warnings_for(site_url) {
+            self.gitlab.warn_once(&warning, self.reporter);
+        }
+        Ok(sites)
+    }
+
+    /// [`Context::sites_for`] for a request that resolves no site (`list-sites`): every
+    /// configuration warning goes out.
+    pub fn sites_listed(&mut self) -> Result<Arc<Sites>> {
+        let sites = self.config.get()?;
+        for warning in sites.all_warnings() {
+            self.gitlab.warn_once(&warning, self.reporter);
+        }
+        Ok(sites)
+    }
 }
 
 /// Carry out (or plan) one request and return its terminal message.

@@ -251,10 +251,7 @@ fn validate_in(
     params: &CreatePersonalAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<Validated> {
-    let sites = Sites::load(ctx.env)?;
-    for warning in &sites.warnings {
-        ctx.gitlab.warn_once(warning, ctx.reporter);
-    }
+    let sites = ctx.sites_for(params.site_url.as_deref())?;
     validate(params, &sites, ctx.today)
 }
 

@@ -1,12 +1,11 @@
 //! `list-sites`: the configured sites without their tokens, for `-SiteUrl` tab completion.
 
 use super::Context;
-use crate::config::Sites;
 use crate::error::Result;
 use crate::protocol::SiteList;
 
 pub fn list(ctx: &mut Context<'_>) -> Result<SiteList> {
-    let sites = Sites::load(ctx.env)?;
+    let sites = ctx.sites_listed()?;
     Ok(SiteList {
         sites: sites.list(),
     })

@@ -228,7 +228,7 @@ pub fn list(
     ctx: &mut Context<'_>,
 ) -> Result<PersonalAccessTokenPage> {
     let q = validate_list(params)?;
-    let sites = Sites::load(ctx.env)?;
+    let sites = ctx.sites_for(params.site_url.as_deref())?;
     let (site, token) = site_of(&sites, params.site_url.as_deref())?;
     let client = ctx.gitlab.client(site, token)?;
 
@@ -316,7 +316,7 @@ pub fn get(
     ctx: &mut Context<'_>,
 ) -> Result<PersonalAccessToken> {
     let which = TokenRef::parse(params.token_id.as_deref())?;
-    let sites = Sites::load(ctx.env)?;
+    let sites = ctx.sites_for(params.site_url.as_deref())?;
     let (site, token) = site_of(&sites, params.site_url.as_deref())?;
     let client = ctx.gitlab.client(site, token)?;
     let json = fetch(&client, which, ctx)?;
@@ -346,11 +346,11 @@ struct RotateValidated {
 
 fn validate_rotate(
     p: &RotatePersonalAccessTokenParams,
-    ctx: &Context<'_>,
+    ctx: &mut Context<'_>,
 ) -> Result<RotateValidated> {
     let which = TokenRef::parse(p.token_id.as_deref())?;
     let expires_at = dates::resolve_expiry(p.expires_at.as_deref(), p.expire_in_months, ctx.today)?;
-    let sites = Sites::load(ctx.env)?;
+    let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, token) = site_of(&sites, p.site_url.as_deref())?;
     Ok(RotateValidated {
         which,
@@ -422,7 +422,7 @@ pub fn rotate(
 /// `revoke-personal-access-token`, `mode: plan`. Never sends HTTP.
 pub fn plan_revoke(p: &RevokePersonalAccessTokenParams, ctx: &mut Context<'_>) -> Result<Plan> {
     let which = TokenRef::parse(p.token_id.as_deref())?;
-    let sites = Sites::load(ctx.env)?;
+    let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, _) = site_of(&sites, p.site_url.as_deref())?;
     let mut requests = Vec::new();
     if which == TokenRef::Current {
@@ -451,7 +451,7 @@ pub fn revoke(
     ctx: &mut Context<'_>,
 ) -> Result<RevokedPersonalAccessToken> {
     let which = TokenRef::parse(p.token_id.as_deref())?;
-    let sites = Sites::load(ctx.env)?;
+    let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, token) = site_of(&sites, p.site_url.as_deref())?;
     let client = ctx.gitlab.client(site, token)?;
     let revoked_id = match which {

@@ -17,7 +17,9 @@
 //!   `outcome-unknown` error, while failures before sending (DNS, refused, TLS) are `network`;
 //! - server certificates are checked against the platform's trust store (on Linux the system
 //!   bundle, or the PEM file named by `SSL_CERT_FILE`);
-//! - a token sent over plain `http://` to a host other than loopback gets a warning.
+//! - a token sent over plain `http://` to a host other than loopback, or through a proxy, gets a
+//!   warning ([`Site::in_clear_warning`]); `-Verbose` names the proxy a request goes through;
+//! - a transport failure on a site whose `https://` was only assumed says so.
 
 pub mod errors;
 pub mod pages;
@@ -136,31 +138,14 @@ impl Gitlab {
         Ok(Client {
             agent,
             site_url: site.url.clone(),
+            in_clear: site.in_clear_warning(),
+            route: site.route(),
+            assumed_https: site.assumed_https.clone(),
             token: token.clone(),
             retry: self.retry,
             warned: self.warned.clone(),
             throttle: Arc::clone(&self.throttle),
         })
-    }
-}
-
-/// True when `site_url` is `http://` to a host other than loopback: the token would cross the
-/// network in clear text.
-pub fn sends_token_in_clear(site_url: &str) -> bool {
-    let Ok(url) = url::Url::parse(site_url) else {
-        return false;
-    };
-    if url.scheme() != "http" {
-        return false;
-    }
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
-        Some(url::Host::Domain(name)) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            name != "localhost" && !name.ends_with(".localhost")
-        }
-        None => false,
     }
 }
 
@@ -170,7 +155,8 @@ fn build_agent(proxy_url: Option<&str>, timeouts: Timeouts, concurrency: usize) 
     let proxy = match proxy_url {
         Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
             Error::config(format!(
-                "The ProxyUrl '{url}' is not a proxy URL this engine can use."
+                "The ProxyUrl '{}' is not a proxy URL this engine can use.",
+                crate::config::shown_url(url)
             ))
             .with_hint(
                 "Use the form http://host:port (or socks5://host:port) in the site's ProxyUrl.",
@@ -227,6 +213,12 @@ impl Method {
 pub struct Client {
     agent: Agent,
     site_url: String,
+    /// The site's in-clear warning, if its token travels unencrypted.
+    in_clear: Option<String>,
+    /// "via the proxy …" when requests go through one.
+    route: Option<String>,
+    /// The site's note that `https://` was assumed, for transport failures.
+    assumed_https: Option<String>,
     token: Secret,
     retry: RetryPolicy,
     warned: Warned,
@@ -318,15 +310,11 @@ impl Client {
                 redact(body, &self.token)
             ));
         }
-        if sends_token_in_clear(&self.site_url) {
-            self.warned.warn_once(
-                &format!(
-                    "{} uses plain http://, so the access token (and any new token) crosses the \
-                     network unencrypted. Use https:// for the site URL.",
-                    self.site_url
-                ),
-                reporter,
-            );
+        if let Some(warning) = &self.in_clear {
+            self.warned.warn_once(warning, reporter);
+        }
+        if let Some(route) = &self.route {
+            reporter.verbose(format!("{what} goes {route}"));
         }
         let mut attempt = 1;
         loop {
@@ -350,8 +338,7 @@ impl Client {
                     .header("PRIVATE-TOKEN", self.token_header()?)
                     .call(),
             };
-            let mut response =
-                sent.map_err(|e| network_error(&e, method, &what, &self.site_url))?;
+            let mut response = sent.map_err(|e| self.transport_error(&e, method, &what))?;
             let status = response.status();
             let header = |name: &str| {
                 response
@@ -371,7 +358,7 @@ impl Client {
                 .with_config()
                 .limit(16 * 1024 * 1024)
                 .read_to_string()
-                .map_err(|e| network_error(&e, method, &what, &self.site_url))?;
+                .map_err(|e| self.transport_error(&e, method, &what))?;
             drop(permit);
             let elapsed = started.elapsed().as_millis();
             reporter.verbose(format!(
@@ -455,6 +442,15 @@ impl Client {
                 next_page,
             });
         }
+    }
+
+    /// [`network_error`], plus the site's note when its `https://` was only assumed.
+    fn transport_error(&self, err: &ureq::Error, method: Method, what: &str) -> Error {
+        let mut error = network_error(err, method, what, &self.site_url);
+        if let Some(note) = &self.assumed_https {
+            error.message = format!("{} {note}", error.message);
+        }
+        error
     }
 
     fn json(&self, method: Method, url: &str, answer: Answer) -> Result<Value> {
@@ -709,29 +705,6 @@ mod tests {
             redact_text("bad token sekrit-token", &access),
             "bad token REDACTED"
         );
-    }
-
-    #[test]
-    fn clear_text_means_http_to_a_host_other_than_loopback() {
-        for url in [
-            "http://gitlab.example.com",
-            "http://10.0.0.5:8080/gitlab",
-            "http://[2001:db8::1]",
-            "http://localhost.example.com",
-        ] {
-            assert!(sends_token_in_clear(url), "{url}");
-        }
-        for url in [
-            "https://gitlab.example.com",
-            "http://localhost:3000",
-            "http://LOCALHOST.",
-            "http://app.localhost",
-            "http://127.0.0.1:8080",
-            "http://127.1.2.3",
-            "http://[::1]:80",
-        ] {
-            assert!(!sends_token_in_clear(url), "{url}");
-        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use super::{Body, COMMANDS, Message, Mode, Reporter, Request, RequestId, VERSION};
 use crate::commands::{self, ClipboardFn, Context};
-use crate::config::Environment;
+use crate::config::{Environment, SitesCache};
 use crate::error::{Error, ErrorKind};
 use crate::gitlab::Gitlab;
 use crate::gitlab::throttle::{self, DEFAULT_CONCURRENCY};
@@ -77,6 +77,8 @@ pub fn serve_with<R: BufRead, W: Write + Send>(
 ) -> io::Result<()> {
     let out = Ordered::new(output);
     let gitlab = Gitlab::with_concurrency(concurrency);
+    // One load of the sites for the whole process (the file is read again only if it changes).
+    let config = SitesCache::new(env);
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Mutex::new(queue);
     std::thread::scope(|scope| {
@@ -91,7 +93,7 @@ pub fn serve_with<R: BufRead, W: Write + Send>(
                     if out.has_failed() {
                         continue;
                     }
-                    execute(&out, job.seq, &job.request, env, &gitlab, clipboard);
+                    execute(&out, job.seq, &job.request, &config, &gitlab, clipboard);
                 }
             });
         }
@@ -99,7 +101,7 @@ pub fn serve_with<R: BufRead, W: Write + Send>(
             &mut input,
             &out,
             &jobs,
-            env,
+            &config,
             &gitlab,
             clipboard,
             &mut warning,
@@ -114,7 +116,7 @@ fn read_requests<R: BufRead, W: Write>(
     input: &mut R,
     out: &Ordered<W>,
     jobs: &mpsc::Sender<Job>,
-    env: &Environment,
+    config: &SitesCache,
     gitlab: &Gitlab,
     clipboard: ClipboardFn<'_>,
     warning: &mut Option<String>,
@@ -161,7 +163,7 @@ fn read_requests<R: BufRead, W: Write>(
                     return Ok(());
                 }
             }
-            Ok(request) => execute(out, seq, &request, env, gitlab, clipboard),
+            Ok(request) => execute(out, seq, &request, config, gitlab, clipboard),
         }
     }
 }
@@ -171,7 +173,7 @@ fn execute<W: Write>(
     out: &Ordered<W>,
     seq: u64,
     request: &Request,
-    env: &Environment,
+    config: &SitesCache,
     gitlab: &Gitlab,
     clipboard: ClipboardFn<'_>,
 ) {
@@ -183,7 +185,8 @@ fn execute<W: Write>(
     };
     let terminal = {
         let mut ctx = Context {
-            env,
+            env: config.env(),
+            config,
             gitlab,
             reporter: &mut reporter,
             today: crate::dates::today(),

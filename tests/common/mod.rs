@@ -279,6 +279,20 @@ impl EngineSetup {
     pub fn start(&self) -> Engine {
         Engine::start_with(self, &["serve"])
     }
+
+    /// The engine with `args`, in a clean environment: `HOME`, `PATH` and the test's variables.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(engine_path());
+        command
+            .args(args)
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        for (k, v) in &self.vars {
+            command.env(k, v);
+        }
+        command
+    }
 }
 
 impl Default for EngineSetup {
@@ -299,16 +313,8 @@ pub struct Engine {
 
 impl Engine {
     pub fn start_with(setup: &EngineSetup, args: &[&str]) -> Engine {
-        let mut command = Command::new(engine_path());
-        command
-            .args(args)
-            .env_clear()
-            .env("HOME", setup.home.path())
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        for (k, v) in &setup.vars {
-            command.env(k, v);
-        }
-        let mut child = command
+        let mut child = setup
+            .command(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
