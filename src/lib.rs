@@ -6,6 +6,8 @@
 //! - [`gitlab`]: the HTTP client for GitLab's REST API v4 and its error bodies;
 //! - [`config`]: sites from the environment and the config file shared with pwsh-gitlab;
 //! - [`dates`]: expiry parsing and calendar arithmetic;
+//! - [`redact`]: the one place that makes server text safe to show (secrets, token shapes,
+//!   control characters); [`text`]: truncation and naming invisible characters;
 //! - [`clipboard`]: the system clipboard, kept alive after the engine exits;
 //! - [`error`] and [`secret`]: the error model and the type that keeps tokens out of text;
 //! - [`cli`]: the command line of the executable.
@@ -18,7 +20,9 @@ pub mod dates;
 pub mod error;
 pub mod gitlab;
 pub mod protocol;
+pub mod redact;
 pub mod secret;
+pub mod text;
 
 /// The engine's version, as sent in the User-Agent header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
