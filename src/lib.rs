@@ -6,6 +6,7 @@
 //! - [`gitlab`]: the HTTP client for GitLab's REST API v4 and its error bodies;
 //! - [`config`]: sites from the environment and the config file shared with pwsh-gitlab;
 //! - [`dates`]: expiry parsing and calendar arithmetic;
+//! - [`params`]: the cmdlets' names for the protocol's parameters, for messages;
 //! - [`redact`]: the one place that makes server text safe to show (secrets, token shapes,
 //!   control characters); [`text`]: truncation and naming invisible characters;
 //! - [`clipboard`]: the system clipboard, kept alive after the engine exits;
@@ -19,6 +20,7 @@ pub mod config;
 pub mod dates;
 pub mod error;
 pub mod gitlab;
+pub mod params;
 pub mod protocol;
 pub mod redact;
 pub mod secret;

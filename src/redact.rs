@@ -26,8 +26,21 @@ pub const REDACTED: &str = "REDACTED";
 /// incoming mail, agent for Kubernetes, SCIM, feature flags client, workspace and OAuth access
 /// tokens.
 pub const TOKEN_PREFIXES: [&str; 15] = [
-    "glpat-", "gloas-", "gldt-", "glrt-", "glrtr-", "glcbt-", "glptt-", "glft-", "glimt-",
-    "glagent-", "glsoat-", "glffct-", "glwt-", "gloat-", "GR1348941",
+    "glpat-",
+    "gloas-",
+    "gldt-",
+    "glrt-",
+    "glrtr-",
+    "glcbt-",
+    "glptt-",
+    "glft-",
+    "glimt-",
+    "glagent-",
+    "glsoat-",
+    "glffct-",
+    "glwt-",
+    "gloat-",
+    "GR1348941",
 ];
 
 /// The fewest token characters after a prefix for the text to count as a token.
@@ -202,7 +215,10 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         let shown = scrub("\u{1b}[2J\u{1b}[HToken created successfully\u{7}", None);
-        assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown}");
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown}"
+        );
     }
 
     #[test]

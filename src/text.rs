@@ -181,7 +181,10 @@ mod tests {
     fn escapes_leave_nothing_a_terminal_acts_on() {
         let hostile = "\u{1b}[2J\u{1b}[HToken created\u{7}\u{1b}]0;pwned\u{7}\u{9b}31m\u{202e}x";
         let shown = escape_controls(hostile);
-        assert!(!shown.chars().any(|c| is_control(c) || is_bidi_control(c)), "{shown}");
+        assert!(
+            !shown.chars().any(|c| is_control(c) || is_bidi_control(c)),
+            "{shown}"
+        );
         assert_eq!(
             shown,
             "\\x1B[2J\\x1B[HToken created\\x07\\x1B]0;pwned\\x07\\x9B31m\\u{202E}x"

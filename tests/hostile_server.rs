@@ -47,7 +47,10 @@ fn assert_clean(reply: &Reply, secrets: &[&str], case: &str) {
         for secret in secrets {
             assert!(!text.contains(secret), "{case}: {secret} shown in {text:?}");
         }
-        assert!(!text.contains(LEAKED), "{case}: leaked token shown in {text:?}");
+        assert!(
+            !text.contains(LEAKED),
+            "{case}: leaked token shown in {text:?}"
+        );
         assert!(
             !text
                 .chars()
@@ -172,7 +175,12 @@ fn a_success_without_a_token_string_is_outcome_unknown() {
     let fake = Fake::start();
     let seeded = fake.seed_tokens(json!({"username": "alice", "name": "old"}));
     let mut engine = admin(&fake);
-    for token in [Some(json!(null)), Some(json!(12345)), Some(json!({"value": "x"})), None] {
+    for token in [
+        Some(json!(null)),
+        Some(json!(12345)),
+        Some(json!({"value": "x"})),
+        None,
+    ] {
         let mut body = json!({"id": 90, "name": "ci", "scopes": ["k8s_proxy"], "active": true});
         if let Some(token) = &token {
             body["token"] = token.clone();
@@ -180,7 +188,11 @@ fn a_success_without_a_token_string_is_outcome_unknown() {
         let token = format!("{token:?}");
         fake.fail(1, 201, "application/json", &body.to_string());
         let reply = engine.create(json!({"name": "ci", "scopes": ["k8s_proxy"]}));
-        assert_eq!(reply.error().kind, ErrorKind::OutcomeUnknown, "create, token {token}");
+        assert_eq!(
+            reply.error().kind,
+            ErrorKind::OutcomeUnknown,
+            "create, token {token}"
+        );
 
         // The rotation reads the token first (GET), then POSTs: fail the POST.
         let id = seeded[0]["id"].as_u64().unwrap();
@@ -191,7 +203,11 @@ fn a_success_without_a_token_string_is_outcome_unknown() {
             "rotate-personal-access-token",
             json!({"token_id": id.to_string()}),
         );
-        assert_eq!(reply.error().kind, ErrorKind::OutcomeUnknown, "rotate, token {token}");
+        assert_eq!(
+            reply.error().kind,
+            ErrorKind::OutcomeUnknown,
+            "rotate, token {token}"
+        );
     }
 }
 
@@ -206,7 +222,11 @@ fn a_server_that_never_answers_shows_progress_and_names_the_timeout() {
     let reply = engine.call("run", "list-personal-access-tokens", json!({}));
     let error = reply.error();
     assert_eq!(error.kind, ErrorKind::Network);
-    let said = format!("{} {}", error.message, error.hint.clone().unwrap_or_default());
+    let said = format!(
+        "{} {}",
+        error.message,
+        error.hint.clone().unwrap_or_default()
+    );
     assert!(said.contains("GITLABCLI_TIMEOUT_SECONDS"), "{said}");
     assert!(said.contains("TimeoutSeconds"), "{said}");
     let progress: Vec<&Body> = reply
@@ -221,7 +241,13 @@ fn a_server_that_never_answers_shows_progress_and_names_the_timeout() {
         reply.messages
     );
     assert!(
-        matches!(progress.last(), Some(Body::Progress { completed: true, .. })),
+        matches!(
+            progress.last(),
+            Some(Body::Progress {
+                completed: true,
+                ..
+            })
+        ),
         "the progress ends: {progress:?}"
     );
     assert!(
@@ -247,7 +273,11 @@ fn a_body_too_large_says_so_and_its_limit() {
         "{}",
         error.message
     );
-    assert!(!error.message.contains("transport error"), "{}", error.message);
+    assert!(
+        !error.message.contains("transport error"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
@@ -277,9 +307,16 @@ fn a_dead_proxy_is_named_without_its_password() {
             "the proxy is named: {}",
             error.message
         );
-        assert!(!error.message.contains("transport error"), "{}", error.message);
+        assert!(
+            !error.message.contains("transport error"),
+            "{}",
+            error.message
+        );
         for text in shown_text(&reply) {
-            assert!(!text.contains("proxy-secret-pw"), "proxy password in {text}");
+            assert!(
+                !text.contains("proxy-secret-pw"),
+                "proxy password in {text}"
+            );
         }
     }
 }

@@ -35,16 +35,25 @@ fn id_of(seeded: &[Value]) -> u64 {
 #[test]
 fn the_list_shows_active_tokens_unless_every_state_is_asked_for() {
     let fake = Fake::start();
-    let revoked = id_of(&fake.seed_tokens(json!({"username": "alice", "name": "gone", "revoked": true})));
-    let expired = id_of(&fake.seed_tokens(
-        json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"}),
-    ));
+    let revoked =
+        id_of(&fake.seed_tokens(json!({"username": "alice", "name": "gone", "revoked": true})));
+    let expired = id_of(
+        &fake.seed_tokens(json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"})),
+    );
     let active = id_of(&fake.seed_tokens(json!({"username": "alice", "name": "live"})));
     let mut engine = admin(&fake);
 
     fake.clear_requests();
-    engine.call("run", "list-personal-access-tokens", json!({"user": "alice"}));
-    assert_eq!(listed_ids(&engine), [active], "active tokens only by default");
+    engine.call(
+        "run",
+        "list-personal-access-tokens",
+        json!({"user": "alice"}),
+    );
+    assert_eq!(
+        listed_ids(&engine),
+        [active],
+        "active tokens only by default"
+    );
     assert!(
         fake.request_lines()
             .last()
@@ -145,9 +154,9 @@ fn rotating_a_revoked_token_is_refused_before_anything_is_sent() {
 #[test]
 fn an_inactive_token_rotates_only_with_force_and_a_warning() {
     let fake = Fake::start();
-    let expired = id_of(&fake.seed_tokens(
-        json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"}),
-    ));
+    let expired = id_of(
+        &fake.seed_tokens(json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"})),
+    );
     let mut engine = admin(&fake);
 
     let reply = engine.call(
@@ -274,7 +283,11 @@ fn a_rotation_with_an_unknown_outcome_says_what_may_have_happened() {
     );
     let error = reply.error();
     assert_eq!(error.kind, ErrorKind::OutcomeUnknown);
-    let said = format!("{} {}", error.message, error.hint.clone().unwrap_or_default());
+    let said = format!(
+        "{} {}",
+        error.message,
+        error.hint.clone().unwrap_or_default()
+    );
     for words in [
         "may already be revoked",
         "new token",

@@ -98,10 +98,7 @@ impl super::Client {
                 None
             }
             Err(e) => {
-                reporter.debug(format!(
-                    "Which token is in use is unknown: {}",
-                    e.message
-                ));
+                reporter.debug(format!("Which token is in use is unknown: {}", e.message));
                 None
             }
         }

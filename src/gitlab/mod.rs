@@ -269,8 +269,8 @@ impl Answer {
         };
         let status = response.status().as_u16();
         let content_type = header("content-type");
-        let retry_after = header("retry-after")
-            .and_then(|v| retry::retry_after_seconds(&v, chrono::Utc::now()));
+        let retry_after =
+            header("retry-after").and_then(|v| retry::retry_after_seconds(&v, chrono::Utc::now()));
         let location = header("location");
         let next_page =
             pages::next_page(header("x-next-page").as_deref(), header("link").as_deref());
@@ -410,8 +410,7 @@ impl Client {
 
             if answer.status == 429 {
                 if let Some(wait) = self.retry.wait_for(attempt, answer.retry_after) {
-                    self.retry
-                        .announce(&self.site_url, wait, attempt, reporter);
+                    self.retry.announce(&self.site_url, wait, attempt, reporter);
                     // Every worker slows down and waits, not just this one.
                     self.throttle.rate_limited(wait);
                     std::thread::sleep(wait);

@@ -83,7 +83,9 @@ fn reason(err: &ureq::Error, marked: bool, tls: Option<&str>, route: &Route<'_>)
             tls.unwrap_or_default()
         ),
         ureq::Error::HostNotFound => match route.proxy {
-            Some(proxy) => format!("the host name could not be resolved (through the proxy {proxy})"),
+            Some(proxy) => {
+                format!("the host name could not be resolved (through the proxy {proxy})")
+            }
             None => "the host name could not be resolved".to_string(),
         },
         ureq::Error::Io(io) if marked && io.to_string().contains("lookup address") => {
@@ -95,7 +97,7 @@ fn reason(err: &ureq::Error, marked: bool, tls: Option<&str>, route: &Route<'_>)
             seconds(route.timeouts.connect)
         ),
         ureq::Error::Timeout(t) => format!(
-            "no answer came within {} ({t}); {TIMEOUT_VAR} or the site's TimeoutSeconds sets \
+            "it timed out: no answer came within {} ({t}); {TIMEOUT_VAR} or the site's TimeoutSeconds sets \
              this limit",
             seconds(route.timeouts.read)
         ),

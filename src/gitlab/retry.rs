@@ -30,7 +30,13 @@ impl RetryPolicy {
     }
 
     /// Say that the engine waits `wait` before attempt `attempt + 1`.
-    pub fn announce(&self, site_url: &str, wait: Duration, attempt: u32, reporter: &mut dyn Reporter) {
+    pub fn announce(
+        &self,
+        site_url: &str,
+        wait: Duration,
+        attempt: u32,
+        reporter: &mut dyn Reporter,
+    ) {
         let seconds = wait.as_secs();
         reporter.warning(format!(
             "GitLab at {site_url} is rate limiting (HTTP 429); waiting {seconds} s as it asked, then retrying (attempt {} of {}).",

@@ -86,12 +86,19 @@ mod tests {
     #[test]
     fn a_slow_answer_reports_what_it_waits_for_then_completes() {
         let mut seen = Collected::default();
-        let out = reporting("GET https://g/api/v4/user", Duration::from_secs(60), &mut seen, || {
-            std::thread::sleep(FIRST_NOTICE + EVERY + Duration::from_millis(300));
-            "answer"
-        });
+        let out = reporting(
+            "GET https://g/api/v4/user",
+            Duration::from_secs(60),
+            &mut seen,
+            || {
+                std::thread::sleep(FIRST_NOTICE + EVERY + Duration::from_millis(300));
+                "answer"
+            },
+        );
         assert_eq!(out, "answer");
-        assert!(matches!(&seen.0[0], Body::Verbose { message } if message.contains("waiting") && message.contains(TIMEOUT_VAR)));
+        assert!(
+            matches!(&seen.0[0], Body::Verbose { message } if message.contains("waiting") && message.contains(TIMEOUT_VAR))
+        );
         let progress: Vec<bool> = seen
             .0
             .iter()

@@ -253,7 +253,11 @@ fn padded(mut body: Vec<u8>, spec: &Map<String, Value>) -> Result<Vec<u8>, Strin
 /// Queues `count` requests served normally, so the injection after them hits a later request.
 fn pass(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
     let count = count_of(body)?;
-    Ok(queue(state, count, Reply::empty(crate::state::PASS_THROUGH)))
+    Ok(queue(
+        state,
+        count,
+        Reply::empty(crate::state::PASS_THROUGH),
+    ))
 }
 
 fn checked_header_value(value: &str) -> Result<String, String> {
