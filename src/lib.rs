@@ -11,6 +11,7 @@
 //!   control characters); [`text`]: truncation and naming invisible characters;
 //! - [`clipboard`]: the system clipboard, kept alive after the engine exits;
 //! - [`error`] and [`secret`]: the error model and the type that keeps tokens out of text;
+//! - [`harden`]: what the process does to itself at start (no core dumps);
 //! - [`cli`]: the command line of the executable.
 
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod dates;
 pub mod error;
 pub mod gitlab;
+pub mod harden;
 pub mod params;
 pub mod protocol;
 pub mod redact;

@@ -213,6 +213,23 @@ fn the_secret_stays_on_the_clipboard_after_the_helper_exits() {
 }
 
 #[test]
+fn the_holder_leaves_no_core_dump_either() {
+    let x = Xvfb::start();
+    let holder = hold(&x, &unique_secret("core"));
+    let limits = String::from_utf8(proc_file(holder.0, "limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("a core size line");
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(
+        &fields[4..6],
+        ["0", "0"],
+        "the holder's core size limits: {core}"
+    );
+}
+
+#[test]
 fn another_program_taking_the_clipboard_ends_the_holder() {
     let x = Xvfb::start();
     let secret = unique_secret("replaced");
