@@ -13,8 +13,11 @@
 //! - any of them followed by a time of day (`05/28/2027 14:30`, `05/28/2027 2:30 PM`), which is
 //!   checked and then ignored unless it carries an offset.
 //!
-//! Years have four digits. Two-digit years and day-first numeric dates (`31/12/2027`) are refused
-//! rather than guessed.
+//! Years have four digits. Two-digit years (`1/2/27`), day-first numeric dates (`31/12/2027`), a
+//! year and month without a day (`2027-06`), a month and day without a year (`6/1`) and a time
+//! without a date (`12:00`) are refused rather than guessed. The module sends the text exactly as
+//! typed (it guesses nothing), and every message quotes that text and names the parameter as the
+//! cmdlet spells it (`-ExpiresAt '6/1' is not a date I can read`).
 
 use crate::error::{Error, Result};
 use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
@@ -833,6 +836,19 @@ mod tests {
                      2027-05-28 (YYYY-MM-DD)."
                 ),
                 "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn partial_dates_and_two_digit_years_are_refused_quoting_the_text_typed() {
+        for input in ["2027-06", "1/2/27", "6/1", "12:00", "05/28/27", "2027"] {
+            let err = rejected(input);
+            assert!(
+                err.message
+                    .starts_with(&format!("-ExpiresAt '{input}' is not a date I can read.")),
+                "{input}: {}",
+                err.message
             );
         }
     }

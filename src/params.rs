@@ -47,15 +47,56 @@ pub fn shown(name: &str) -> &str {
 }
 
 /// `message` with every protocol name that has an underscore (`expires_at`, `site_url`, …),
-/// standing as a word of its own, replaced by its cmdlet parameter.
+/// standing as a word of its own, replaced by its cmdlet parameter. Quoted values (`'…'`, what
+/// the user typed) are left exactly as they are.
 pub fn in_cmdlet_words(message: &str) -> String {
-    let mut out = message.to_string();
-    for (protocol, cmdlet) in CMDLET_PARAMETERS {
-        if protocol.contains('_') {
-            out = replace_word(&out, protocol, cmdlet);
+    let mut out = String::with_capacity(message.len());
+    for (text, quoted) in quote_spans(message) {
+        if quoted {
+            out.push_str(text);
+            continue;
         }
+        let mut part = text.to_string();
+        for (protocol, cmdlet) in CMDLET_PARAMETERS {
+            if protocol.contains('_') {
+                part = replace_word(&part, protocol, cmdlet);
+            }
+        }
+        out.push_str(&part);
     }
     out
+}
+
+/// `message` cut into plain and quoted spans. A quote opens at a `'` not preceded by a letter or
+/// digit (so the apostrophe of "GitLab's" opens nothing) and closes at the next `'` not followed
+/// by one.
+fn quote_spans(message: &str) -> Vec<(&str, bool)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let mut open: Option<usize> = None;
+    let chars: Vec<(usize, char)> = message.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if c != '\'' {
+            continue;
+        }
+        let before = i.checked_sub(1).map(|j| chars[j].1);
+        let after = chars.get(i + 1).map(|&(_, c)| c);
+        match open {
+            None if !before.is_some_and(char::is_alphanumeric) => {
+                spans.push((&message[start..at], false));
+                open = Some(at);
+                start = at;
+            }
+            Some(_) if !after.is_some_and(char::is_alphanumeric) => {
+                spans.push((&message[start..at + 1], true));
+                open = None;
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    spans.push((&message[start..], open.is_some()));
+    spans
 }
 
 fn is_word_char(c: char) -> bool {
@@ -93,6 +134,15 @@ mod tests {
         );
         // Not inside other words, paths or JSON keys that merely contain them.
         assert_eq!(in_cmdlet_words("my_expires_at_x"), "my_expires_at_x");
+        // Never inside what the user typed, quoted.
+        assert_eq!(
+            in_cmdlet_words("'site_url' is neither a user id; GitLab's site_url"),
+            "'site_url' is neither a user id; GitLab's -SiteUrl"
+        );
+        assert_eq!(
+            in_cmdlet_words("expires_at 'expires_at' is not a date"),
+            "-ExpiresAt 'expires_at' is not a date"
+        );
         assert_eq!(shown("user"), "-UserId");
         assert_eq!(shown("scopes"), "-Scope");
         assert_eq!(shown("unknown"), "unknown");

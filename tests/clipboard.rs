@@ -6,6 +6,8 @@
 
 #![cfg(target_os = "linux")]
 
+#[path = "common/proc_limits.rs"]
+mod proc_limits;
 #[path = "common/xvfb.rs"]
 mod xvfb;
 
@@ -216,16 +218,11 @@ fn the_secret_stays_on_the_clipboard_after_the_helper_exits() {
 fn the_holder_leaves_no_core_dump_either() {
     let x = Xvfb::start();
     let holder = hold(&x, &unique_secret("core"));
-    let limits = String::from_utf8(proc_file(holder.0, "limits")).unwrap();
-    let core = limits
-        .lines()
-        .find(|l| l.starts_with("Max core file size"))
-        .expect("a core size line");
-    let fields: Vec<&str> = core.split_whitespace().collect();
+    let limits = proc_limits::core_size_limits(holder.0);
     assert_eq!(
-        &fields[4..6],
-        ["0", "0"],
-        "the holder's core size limits: {core}"
+        limits,
+        ("0".into(), "0".into()),
+        "the holder's core size limits"
     );
 }
 

@@ -3,6 +3,9 @@
 
 #![cfg(target_os = "linux")]
 
+#[path = "common/proc_limits.rs"]
+mod proc_limits;
+
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
@@ -47,16 +50,10 @@ fn a_running_engine_has_no_core_size_and_is_not_dumpable() {
         .unwrap();
     assert!(line.contains("\"id\":1"), "{line}");
 
-    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
-    let core = limits
-        .lines()
-        .find(|l| l.starts_with("Max core file size"))
-        .expect("a core size line");
-    let fields: Vec<&str> = core.split_whitespace().collect();
     assert_eq!(
-        &fields[4..6],
-        ["0", "0"],
-        "soft and hard core size limits: {core}"
+        proc_limits::core_size_limits(pid),
+        ("0".into(), "0".into()),
+        "soft and hard core size limits"
     );
 
     let own_uid = if root {

@@ -86,11 +86,7 @@ impl TokenRef {
 }
 
 fn shorten(text: &str) -> String {
-    if text.chars().count() <= 40 {
-        text.to_string()
-    } else {
-        text.chars().take(40).collect::<String>() + "…"
-    }
+    crate::text::truncate(text, 40)
 }
 
 fn site_of<'s>(sites: &'s Sites, site_url: Option<&str>) -> Result<(&'s Site, &'s Secret)> {

@@ -8,7 +8,10 @@
 //! What the client guarantees:
 //! - the access token travels only in the `PRIVATE-TOKEN` header, marked sensitive;
 //! - verbose output names method, URL, status and milliseconds, never a header;
-//! - debug output shows bodies with every `token` field replaced by `REDACTED`;
+//! - debug output shows bodies with every `token` field replaced by `REDACTED`, and every text
+//!   the server sent is scrubbed ([`crate::redact`]) before it reaches a message or a stream:
+//!   every error leaves through `Client::checked`;
+//! - an answer that takes long is reported (`wait`): verbose after 2 s, then progress;
 //! - HTTP error statuses are answers, not transport errors, so GitLab's JSON error body is read;
 //! - redirects are not followed, so the token never reaches another host;
 //! - a 429 is waited out and retried when GitLab asks for a short wait, and slows every worker;
