@@ -248,6 +248,43 @@ pub struct Client {
     in_use: Arc<in_use::InUse>,
 }
 
+/// One request as it goes out, owned, so it can be sent from the thread that waits on the
+/// network while the calling thread reports ([`wait`]).
+#[derive(Clone)]
+struct Outgoing {
+    agent: Agent,
+    method: Method,
+    url: String,
+    /// The JSON body, serialized once.
+    body: Option<Vec<u8>>,
+    token: HeaderValue,
+}
+
+impl Outgoing {
+    /// Send it once and read the answer.
+    fn send(self) -> Result<Answer, ureq::Error> {
+        let response = match self.method {
+            Method::Get => self
+                .agent
+                .get(&self.url)
+                .header("PRIVATE-TOKEN", self.token)
+                .call(),
+            Method::Post => self
+                .agent
+                .post(&self.url)
+                .header("PRIVATE-TOKEN", self.token)
+                .header("content-type", "application/json; charset=utf-8")
+                .send(self.body.unwrap_or_else(|| b"null".to_vec())),
+            Method::Delete => self
+                .agent
+                .delete(&self.url)
+                .header("PRIVATE-TOKEN", self.token)
+                .call(),
+        }?;
+        Answer::read(response)
+    }
+}
+
 /// A raw answer: its status, the headers the client reads, and the body as text.
 struct Answer {
     status: u16,
@@ -398,14 +435,21 @@ impl Client {
             ));
         }
         self.warn_if_clear_text(reporter);
-        let token = self.token_header()?;
+        let outgoing = Outgoing {
+            agent: self.agent.clone(),
+            method,
+            url: url.to_string(),
+            body: body.map(|b| b.to_string().into_bytes()),
+            token: self.token_header()?,
+        };
         let mut attempt = 1;
         loop {
             // Held until the answer is read; given back before any 429 wait.
             let permit = self.throttle.acquire();
             let started = Instant::now();
-            let read = wait::reporting(&what, self.timeouts.read, reporter, || {
-                self.send_once(method, url, body, &token)
+            let attempt_of = outgoing.clone();
+            let read = wait::reporting(&what, self.timeouts.read, reporter, move || {
+                attempt_of.send()
             });
             drop(permit);
             let answer = read.map_err(|e| network::error(&e, method, &what, &self.route()))?;
@@ -438,34 +482,6 @@ impl Client {
             }
             return Ok(answer);
         }
-    }
-
-    /// Send the request once and read its answer.
-    fn send_once(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&Value>,
-        token: &HeaderValue,
-    ) -> Result<Answer, ureq::Error> {
-        let response = match method {
-            Method::Get => self
-                .agent
-                .get(url)
-                .header("PRIVATE-TOKEN", token.clone())
-                .call(),
-            Method::Post => self
-                .agent
-                .post(url)
-                .header("PRIVATE-TOKEN", token.clone())
-                .send_json(body.unwrap_or(&Value::Null)),
-            Method::Delete => self
-                .agent
-                .delete(url)
-                .header("PRIVATE-TOKEN", token.clone())
-                .call(),
-        }?;
-        Answer::read(response)
     }
 
     /// A token sent over plain `http://` beyond this machine: warned once per process.
