@@ -298,3 +298,32 @@ fn a_rotation_with_an_unknown_outcome_says_what_may_have_happened() {
         assert!(said.contains(words), "{words:?} missing from: {said}");
     }
 }
+
+#[test]
+fn rotating_the_token_in_use_by_id_is_named_as_the_cause_of_the_401s_after_it() {
+    let fake = Fake::start();
+    let in_use = fake.seed_tokens(json!({"username": "alice", "name": "me"}));
+    let id = id_of(&in_use);
+    let value = in_use[0]["token"].as_str().unwrap().to_string();
+    let mut engine = EngineSetup::env_site(&fake.url, &value).start();
+    // The refused revoke teaches the engine which token is in use.
+    let refused = engine.call(
+        "run",
+        "revoke-personal-access-token",
+        json!({"token_id": id.to_string()}),
+    );
+    assert_eq!(refused.error().kind, ErrorKind::InvalidArgument);
+    let rotated = engine.call(
+        "run",
+        "rotate-personal-access-token",
+        json!({"token_id": id.to_string()}),
+    );
+    rotated.token();
+    let after = engine.call("run", "list-personal-access-tokens", json!({}));
+    assert_eq!(after.error().kind, ErrorKind::Unauthorized);
+    assert!(
+        after.error().message.contains("revoked earlier"),
+        "{}",
+        after.error().message
+    );
+}

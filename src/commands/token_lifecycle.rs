@@ -513,7 +513,11 @@ pub fn rotate(
         )
         .and_then(|json| token_from_json(&json, &v.site.url))
         .map_err(|e| explain_token_refusal(e, v.which, &v.site.url, "rotate", &client));
-    if v.which == TokenRef::Current && rotated.is_ok() {
+    let rotated_in_use = match v.which {
+        TokenRef::Current => true,
+        TokenRef::Id(id) => client.is_known_access_token(id),
+    };
+    if rotated_in_use && rotated.is_ok() {
         client.mark_access_token_revoked();
     }
     let mut token = rotated?;

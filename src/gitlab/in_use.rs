@@ -74,6 +74,11 @@ impl super::Client {
         self.in_use.was_revoked(self.in_use_key())
     }
 
+    /// Whether `id` is known (already asked in this process) to be the access token in use.
+    pub fn is_known_access_token(&self, id: u64) -> bool {
+        self.in_use.known_id(self.in_use_key()) == Some(Some(id))
+    }
+
     /// Remember that the access token this client uses was just revoked (or rotated).
     pub fn mark_access_token_revoked(&self) {
         self.in_use.mark_revoked(self.in_use_key());
