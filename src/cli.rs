@@ -24,6 +24,8 @@ pub enum CliCommand {
 
 /// Parse the command line and run it.
 pub fn run() -> ExitCode {
+    // Before any secret is read: a core dump of this process must not exist.
+    crate::harden::no_core_dumps();
     let cli = Cli::parse();
     match cli.command {
         CliCommand::Serve => crate::protocol::serve::serve_stdio(),

@@ -13,8 +13,11 @@
 //! - any of them followed by a time of day (`05/28/2027 14:30`, `05/28/2027 2:30 PM`), which is
 //!   checked and then ignored unless it carries an offset.
 //!
-//! Years have four digits. Two-digit years and day-first numeric dates (`31/12/2027`) are refused
-//! rather than guessed.
+//! Years have four digits. Two-digit years (`1/2/27`), day-first numeric dates (`31/12/2027`), a
+//! year and month without a day (`2027-06`), a month and day without a year (`6/1`) and a time
+//! without a date (`12:00`) are refused rather than guessed. The module sends the text exactly as
+//! typed (it guesses nothing), and every message quotes that text and names the parameter as the
+//! cmdlet spells it (`-ExpiresAt '6/1' is not a date I can read`).
 
 use crate::error::{Error, Result};
 use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
@@ -34,15 +37,21 @@ pub fn today() -> NaiveDate {
 ///
 /// Date-times with an offset are converted to the local time zone before their date is taken.
 pub fn parse_date(input: &str) -> Result<NaiveDate> {
-    parse_date_in(input, &chrono::Local)
+    parse_date_as(input, EXPIRES_AT)
 }
 
-/// [`parse_date`], converting date-times with an offset to the time zone `tz`.
-fn parse_date_in<Tz: TimeZone>(input: &str, tz: &Tz) -> Result<NaiveDate> {
+/// [`parse_date`] for the protocol parameter `param` (a list filter such as `created_after`):
+/// errors name it and carry it.
+pub fn parse_date_as(input: &str, param: &str) -> Result<NaiveDate> {
+    parse_date_in(input, &chrono::Local, param)
+}
+
+/// [`parse_date_as`], converting date-times with an offset to the time zone `tz`.
+fn parse_date_in<Tz: TimeZone>(input: &str, tz: &Tz, param: &str) -> Result<NaiveDate> {
     let text = input.trim();
     if text.is_empty() {
         return Err(
-            Error::invalid(EXPIRES_AT, "expires_at is empty.").with_hint(
+            Error::invalid(param, format!("{param} is empty.")).with_hint(
                 "Give a date such as 2027-05-28 (YYYY-MM-DD), or leave -ExpiresAt out to use the \
              instance default.",
             ),
@@ -52,15 +61,15 @@ fn parse_date_in<Tz: TimeZone>(input: &str, tz: &Tz) -> Result<NaiveDate> {
     match parse_typed(text) {
         Ok(typed) => typed.date_in(tz).ok_or_else(|| {
             Error::invalid(
-                EXPIRES_AT,
-                format!("expires_at '{shown}' is out of the range of dates."),
+                param,
+                format!("{param} '{shown}' is out of the range of dates."),
             )
             .with_hint("Use an ISO date such as 2027-05-28 (YYYY-MM-DD).")
         }),
         Err(Problem::Unreadable) => Err(Error::invalid(
-            EXPIRES_AT,
+            param,
             format!(
-                "expires_at '{shown}' is not a date I can read. Use an ISO date such as \
+                "{param} '{shown}' is not a date I can read. Use an ISO date such as \
                  2027-05-28 (YYYY-MM-DD)."
             ),
         )
@@ -69,19 +78,19 @@ fn parse_date_in<Tz: TimeZone>(input: &str, tz: &Tz) -> Result<NaiveDate> {
              05/28/2027 (month/day/year), 2027/05/28, 28 May 2027, May 28, 2027.",
         )),
         Err(Problem::NoSuchDate(why)) => Err(Error::invalid(
-            EXPIRES_AT,
-            format!("expires_at '{shown}' is not a valid date: {why}."),
+            param,
+            format!("{param} '{shown}' is not a valid date: {why}."),
         )
         .with_hint("Use a date that exists, such as 2027-05-28 (YYYY-MM-DD).")),
         Err(Problem::BadTime(why)) => Err(Error::invalid(
-            EXPIRES_AT,
-            format!("expires_at '{shown}' has an invalid time of day: {why}."),
+            param,
+            format!("{param} '{shown}' has an invalid time of day: {why}."),
         )
         .with_hint("Only the date counts; give just the date, such as 2027-05-28.")),
         Err(Problem::WrongWeekday { written, date }) => Err(Error::invalid(
-            EXPIRES_AT,
+            param,
             format!(
-                "expires_at '{shown}' says {}, but {date} is a {}.",
+                "{param} '{shown}' says {}, but {date} is a {}.",
                 weekday_name(written),
                 weekday_name(date.weekday())
             ),
@@ -169,14 +178,7 @@ pub fn resolve_expiry(
 
 /// The input as quoted in messages: at most 80 characters.
 fn shown(text: &str) -> String {
-    const MAX: usize = 80;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(MAX).collect();
-        cut.push('…');
-        cut
-    }
+    crate::text::truncate(text, 80)
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
@@ -646,13 +648,28 @@ mod tests {
         let utc = offset(0);
         // 23:30 at -05:00 is 04:30Z on the 29th.
         let late = "2027-05-28T23:30:00-05:00";
-        assert_eq!(parse_date_in(late, &minus5).unwrap(), ymd(2027, 5, 28));
-        assert_eq!(parse_date_in(late, &utc).unwrap(), ymd(2027, 5, 29));
-        assert_eq!(parse_date_in(late, &plus9).unwrap(), ymd(2027, 5, 29));
+        assert_eq!(
+            parse_date_in(late, &minus5, EXPIRES_AT).unwrap(),
+            ymd(2027, 5, 28)
+        );
+        assert_eq!(
+            parse_date_in(late, &utc, EXPIRES_AT).unwrap(),
+            ymd(2027, 5, 29)
+        );
+        assert_eq!(
+            parse_date_in(late, &plus9, EXPIRES_AT).unwrap(),
+            ymd(2027, 5, 29)
+        );
         // 01:00Z is still the 27th west of UTC-1.
         let early = "2027-05-28T01:00:00Z";
-        assert_eq!(parse_date_in(early, &utc).unwrap(), ymd(2027, 5, 28));
-        assert_eq!(parse_date_in(early, &minus5).unwrap(), ymd(2027, 5, 27));
+        assert_eq!(
+            parse_date_in(early, &utc, EXPIRES_AT).unwrap(),
+            ymd(2027, 5, 28)
+        );
+        assert_eq!(
+            parse_date_in(early, &minus5, EXPIRES_AT).unwrap(),
+            ymd(2027, 5, 27)
+        );
         // Other offset spellings.
         for input in [
             "2027-05-28T23:30:00+09:00",
@@ -662,27 +679,27 @@ mod tests {
             "2027-05-28T23:30:00.000+09:00",
         ] {
             assert_eq!(
-                parse_date_in(input, &plus9).unwrap(),
+                parse_date_in(input, &plus9, EXPIRES_AT).unwrap(),
                 ymd(2027, 5, 28),
                 "{input}"
             );
             assert_eq!(
-                parse_date_in(input, &utc).unwrap(),
+                parse_date_in(input, &utc, EXPIRES_AT).unwrap(),
                 ymd(2027, 5, 28),
                 "{input}"
             );
             assert_eq!(
-                parse_date_in(input, &minus5).unwrap(),
+                parse_date_in(input, &minus5, EXPIRES_AT).unwrap(),
                 ymd(2027, 5, 28),
                 "{input}"
             );
         }
         assert_eq!(
-            parse_date_in("2027-05-28T00:30:00+09:00", &utc).unwrap(),
+            parse_date_in("2027-05-28T00:30:00+09:00", &utc, EXPIRES_AT).unwrap(),
             ymd(2027, 5, 27)
         );
         assert_eq!(
-            parse_date_in("2027-05-28T10:00:00z", &utc).unwrap(),
+            parse_date_in("2027-05-28T10:00:00z", &utc, EXPIRES_AT).unwrap(),
             ymd(2027, 5, 28)
         );
     }
@@ -712,7 +729,7 @@ mod tests {
         }
         for hours in -11..=11 {
             assert_eq!(
-                parse_date_in(noon, &offset(hours)).unwrap(),
+                parse_date_in(noon, &offset(hours), EXPIRES_AT).unwrap(),
                 ymd(2027, 5, 28)
             );
         }
@@ -815,10 +832,23 @@ mod tests {
             assert_eq!(
                 err.message,
                 format!(
-                    "expires_at '{input}' is not a date I can read. Use an ISO date such as \
+                    "-ExpiresAt '{input}' is not a date I can read. Use an ISO date such as \
                      2027-05-28 (YYYY-MM-DD)."
                 ),
                 "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn partial_dates_and_two_digit_years_are_refused_quoting_the_text_typed() {
+        for input in ["2027-06", "1/2/27", "6/1", "12:00", "05/28/27", "2027"] {
+            let err = rejected(input);
+            assert!(
+                err.message
+                    .starts_with(&format!("-ExpiresAt '{input}' is not a date I can read.")),
+                "{input}: {}",
+                err.message
             );
         }
     }
@@ -828,7 +858,7 @@ mod tests {
         let err = rejected("2027-02-30");
         assert_eq!(
             err.message,
-            "expires_at '2027-02-30' is not a valid date: February 2027 has 28 days, so there is \
+            "-ExpiresAt '2027-02-30' is not a valid date: February 2027 has 28 days, so there is \
              no day 30."
         );
         assert!(
@@ -895,7 +925,7 @@ mod tests {
         let err = rejected("Thursday, May 28, 2027");
         assert_eq!(
             err.message,
-            "expires_at 'Thursday, May 28, 2027' says Thursday, but 2027-05-28 is a Friday."
+            "-ExpiresAt 'Thursday, May 28, 2027' says Thursday, but 2027-05-28 is a Friday."
         );
         assert!(rejected("Mon 2027-05-28").message.contains("says Monday"));
     }
@@ -903,7 +933,7 @@ mod tests {
     #[test]
     fn blank_and_long_inputs() {
         for input in ["", "   ", "\t\n"] {
-            assert_eq!(rejected(input).message, "expires_at is empty.");
+            assert_eq!(rejected(input).message, "-ExpiresAt is empty.");
         }
         let long = "x".repeat(500);
         let err = rejected(&long);
@@ -1015,7 +1045,7 @@ mod tests {
         assert_eq!(err.parameter.as_deref(), Some("expires_at"));
         assert_eq!(
             err.message,
-            "expires_at 2027-05-28 is today (2027-05-28); a token must expire after today."
+            "-ExpiresAt 2027-05-28 is today (2027-05-28); a token must expire after today."
         );
         assert_eq!(
             err.hint.as_deref(),
@@ -1026,7 +1056,7 @@ mod tests {
         assert_eq!(err.parameter.as_deref(), Some("expires_at"));
         assert_eq!(
             err.message,
-            "expires_at '05/27/2027' (2027-05-27) is in the past (today is 2027-05-28); a token \
+            "-ExpiresAt '05/27/2027' (2027-05-27) is in the past (today is 2027-05-28); a token \
              must expire after today."
         );
         let err = resolve_expiry(Some("1999-12-31"), None, today).unwrap_err();
@@ -1038,11 +1068,11 @@ mod tests {
         let today = ymd(2027, 5, 28);
         let err = resolve_expiry(Some("  "), None, today).unwrap_err();
         assert_eq!(err.parameter.as_deref(), Some("expires_at"));
-        assert_eq!(err.message, "expires_at is empty.");
+        assert_eq!(err.message, "-ExpiresAt is empty.");
         let err = resolve_expiry(Some("31/12/2027"), None, today).unwrap_err();
         assert_eq!(
             err.message,
-            "expires_at '31/12/2027' is not a date I can read. Use an ISO date such as 2027-05-28 \
+            "-ExpiresAt '31/12/2027' is not a date I can read. Use an ISO date such as 2027-05-28 \
              (YYYY-MM-DD)."
         );
         let err = resolve_expiry(None, Some(u32::MAX), today).unwrap_err();

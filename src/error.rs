@@ -149,8 +149,11 @@ impl Error {
         }))
     }
 
-    /// An invalid-argument error about `parameter`.
+    /// An invalid-argument error about `parameter` (its protocol name, kept in `parameter`).
+    /// Protocol names in `message` are written as the cmdlets' parameters
+    /// ([`crate::params::in_cmdlet_words`]): `expires_at` becomes `-ExpiresAt`.
     pub fn invalid(parameter: &str, message: impl Into<String>) -> Self {
+        let message = crate::params::in_cmdlet_words(&message.into());
         Error::new(ErrorKind::InvalidArgument, message).with_parameter(parameter)
     }
 

@@ -102,6 +102,12 @@ fn setup_for(row: &Row, fake: &Fake) -> EngineSetup {
             fake.fail(1, rest.parse().unwrap(), "application/json", "");
             site()
         }
+        "answer" => {
+            let (status, body) = rest.split_once(' ').expect("answer <status> <json>");
+            let body = body.replace("<token>", &fake.admin_token);
+            fake.fail(1, status.parse().unwrap(), "application/json", &body);
+            site()
+        }
         "rate-limit" => {
             fake.rate_limit(1, rest.parse().unwrap());
             site()

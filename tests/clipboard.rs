@@ -6,6 +6,8 @@
 
 #![cfg(target_os = "linux")]
 
+#[path = "common/proc_limits.rs"]
+mod proc_limits;
 #[path = "common/xvfb.rs"]
 mod xvfb;
 
@@ -213,6 +215,18 @@ fn the_secret_stays_on_the_clipboard_after_the_helper_exits() {
 }
 
 #[test]
+fn the_holder_leaves_no_core_dump_either() {
+    let x = Xvfb::start();
+    let holder = hold(&x, &unique_secret("core"));
+    let limits = proc_limits::core_size_limits(holder.0);
+    assert_eq!(
+        limits,
+        ("0".into(), "0".into()),
+        "the holder's core size limits"
+    );
+}
+
+#[test]
 fn another_program_taking_the_clipboard_ends_the_holder() {
     let x = Xvfb::start();
     let secret = unique_secret("replaced");
@@ -268,10 +282,32 @@ fn an_unreachable_display_is_reported_and_the_helper_exits_1() {
     hand_over(&mut helper, &secret);
     let status = status_line(&mut helper);
     assert!(
-        status.starts_with("error cannot open the clipboard on DISPLAY=:59001"),
+        status.starts_with("error cannot open the clipboard on the X11 display DISPLAY=:59001"),
         "{status:?}"
     );
     assert!(!status.contains(&secret));
+    assert_eq!(wait_exit(&mut helper).code(), Some(1));
+}
+
+#[test]
+fn a_wayland_failure_names_wayland_and_the_x11_fallback() {
+    // A Wayland display nobody serves: arboard tries Wayland, then falls back to X11 (here a
+    // dead X display too). The message names both, Wayland first, not only "X11".
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(GITLABCLI);
+    command
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env("WAYLAND_DISPLAY", "wayland-nobody")
+        .env("DISPLAY", DEAD_DISPLAY);
+    let mut helper = spawn_helper(command);
+    hand_over(&mut helper, &unique_secret("dead-wayland"));
+    let status = status_line(&mut helper);
+    assert!(status.starts_with("error "), "{status:?}");
+    assert!(
+        status.contains("Wayland display WAYLAND_DISPLAY=wayland-nobody"),
+        "{status:?}"
+    );
+    assert!(status.contains("X11 display DISPLAY=:59001"), "{status:?}");
     assert_eq!(wait_exit(&mut helper).code(), Some(1));
 }
 
@@ -472,8 +508,9 @@ fn copy_with_helper_reports_an_unreachable_display_as_a_clipboard_error() {
     let err = copy_with_helper(&Secret::new(secret.clone()), command).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Clipboard);
     assert!(
-        err.message
-            .starts_with("cannot copy to the clipboard: cannot open the clipboard on DISPLAY="),
+        err.message.starts_with(
+            "cannot copy to the clipboard: cannot open the clipboard on the X11 display DISPLAY="
+        ),
         "{err:?}"
     );
     assert!(err.hint.is_some());

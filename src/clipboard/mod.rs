@@ -103,20 +103,28 @@ fn display_missing(lookup: impl Fn(&str) -> Option<OsString>) -> Option<&'static
     }
 }
 
-/// The display this process would use, for messages: `DISPLAY=:0` and/or `WAYLAND_DISPLAY=...`.
+/// The display systems this process tries, for messages: the Wayland display first (arboard
+/// uses it when the compositor offers the data-control protocol) and the X11 display it falls
+/// back to, e.g. `the Wayland display WAYLAND_DISPLAY=wayland-0 or, failing that, the X11
+/// display DISPLAY=:0`.
 #[cfg_attr(not(any(target_os = "linux", target_os = "freebsd")), allow(dead_code))]
 fn display_name() -> String {
-    let names: Vec<String> = ["WAYLAND_DISPLAY", "DISPLAY"]
-        .into_iter()
-        .filter_map(|name| {
-            let value = std::env::var_os(name).filter(|value| !value.is_empty())?;
-            Some(format!("{name}={}", value.to_string_lossy()))
-        })
-        .collect();
-    if names.is_empty() {
-        "no display".to_string()
-    } else {
-        names.join(" or ")
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|value| !value.is_empty())
+            .map(|value| format!("{name}={}", value.to_string_lossy()))
+    };
+    match (var("WAYLAND_DISPLAY"), var("DISPLAY")) {
+        (Some(wayland), Some(x11)) => format!(
+            "the Wayland display {wayland} (whose compositor must offer the data-control \
+             protocol) or, failing that, the X11 display {x11}"
+        ),
+        (Some(wayland), None) => format!(
+            "the Wayland display {wayland} (whose compositor must offer the data-control \
+             protocol; there is no X11 display, DISPLAY, to fall back to)"
+        ),
+        (None, Some(x11)) => format!("the X11 display {x11}"),
+        (None, None) => "no display".to_string(),
     }
 }
 

@@ -17,6 +17,7 @@ use crate::protocol::{
     CreatePersonalAccessTokenParams, NewPersonalAccessToken, Plan, PlanParams, Scope,
 };
 use crate::secret::Secret;
+use crate::text;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -156,6 +157,7 @@ fn validate_name(name: Option<&str>) -> Result<String> {
         return Err(Error::invalid("name", "The token name is blank.")
             .with_hint("Give a name with visible characters, e.g. -Name 'CI deploy'."));
     }
+    check_visible_text(name, "The token name")?;
     let chars = name.chars().count();
     if chars > MAX_NAME_CHARS {
         return Err(Error::invalid(
@@ -167,6 +169,48 @@ fn validate_name(name: Option<&str>) -> Result<String> {
         .with_hint("Shorten the name."));
     }
     Ok(name.to_string())
+}
+
+/// Refuse a name that GitLab would refuse or that would mislead a reader: a control character
+/// (NUL, line break, tab, BEL, ESC, any C0 or C1), a bidirectional control (which reorders what
+/// a reader sees), U+FFFD (the trace of text that could not be encoded, such as a lone
+/// surrogate), or nothing but invisible characters. The message names the character and its
+/// position (counted in characters from 1).
+fn check_visible_text(text: &str, what: &str) -> Result<()> {
+    let found = text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| text::is_control(c) || text::is_bidi_control(c) || c == '\u{FFFD}');
+    if let Some((at, c)) = found {
+        return Err(Error::invalid(
+            "name",
+            format!(
+                "{what} contains {} at position {}; names may not hold control characters, \
+                 direction overrides or replacement characters.",
+                text::describe_char(c),
+                at + 1
+            ),
+        )
+        .with_hint("Type the name again without it (it may have come with copied text)."));
+    }
+    if text.chars().all(text::is_invisible) {
+        let listed: Vec<String> = text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| !c.is_whitespace())
+            .take(3)
+            .map(|(at, c)| format!("{} at position {}", text::describe_char(c), at + 1))
+            .collect();
+        return Err(Error::invalid(
+            "name",
+            format!(
+                "{what} has only invisible characters ({}), so it would show as blank.",
+                listed.join(", ")
+            ),
+        )
+        .with_hint("Give a name with visible characters, e.g. -Name 'CI deploy'."));
+    }
+    Ok(())
 }
 
 fn scope_list() -> String {
@@ -301,10 +345,10 @@ pub fn run(
         body["expires_at"] = Value::String(date.format("%Y-%m-%d").to_string());
     }
 
-    let created = client
+    let mut token = client
         .post(&path, &body, ctx.reporter)
+        .and_then(|created| token_from_json(&created, &v.site.url))
         .map_err(|e| explain_refusal(e, &v))?;
-    let mut token = token_from_json(&created, &v.site.url)?;
     hand_over(&mut token, v.copy_to_clipboard, "created", ctx);
     Ok(token)
 }
@@ -415,17 +459,29 @@ fn explain_refusal(mut err: Error, v: &Validated) -> Error {
 }
 
 /// Read GitLab's token entity leniently: the token must reach the user even if other fields
-/// are missing or oddly typed.
+/// are missing or oddly typed. A success without a token string (missing, null, a number, an
+/// object) is `outcome-unknown`, like any unreadable success: a token may exist whose value never
+/// arrived, so retrying blindly would make a second one.
 pub fn token_from_json(json: &Value, site_url: &str) -> Result<NewPersonalAccessToken> {
     let token = json
         .get("token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
+            let got = match json.get("token") {
+                None => "no token field".to_string(),
+                Some(Value::String(_)) => "an empty token".to_string(),
+                Some(Value::Null) => "a null token".to_string(),
+                Some(Value::Number(_)) => "a number as the token".to_string(),
+                Some(Value::Bool(_)) => "true or false as the token".to_string(),
+                Some(Value::Array(_)) => "a list as the token".to_string(),
+                Some(Value::Object(_)) => "an object as the token".to_string(),
+            };
             Error::new(
-                ErrorKind::ServerError,
+                ErrorKind::OutcomeUnknown,
                 format!(
-                    "GitLab at {site_url} reported the token as created but returned no token value."
+                    "GitLab at {site_url} answered with success but {got}, so a token may exist \
+                     whose value never arrived."
                 ),
             )
             .with_hint(

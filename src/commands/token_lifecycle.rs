@@ -21,6 +21,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::gitlab::Client;
 use crate::gitlab::pages::MAX_PER_PAGE;
 use crate::gitlab::users::by_email;
+use crate::params;
 use crate::protocol::{
     GetPersonalAccessTokenParams, ListPersonalAccessTokensParams, NewPersonalAccessToken,
     PersonalAccessToken, PersonalAccessTokenPage, Plan, PlanParams,
@@ -31,6 +32,9 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 const TOKEN_ID: &str = "token_id";
+
+/// The `state` that lists tokens in every state (no `state` filter is sent).
+pub const STATE_ALL: &str = "all";
 
 /// Which token a command acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,11 +86,7 @@ impl TokenRef {
 }
 
 fn shorten(text: &str) -> String {
-    if text.chars().count() <= 40 {
-        text.to_string()
-    } else {
-        text.chars().take(40).collect::<String>() + "…"
-    }
+    crate::text::truncate(text, 40)
 }
 
 fn site_of<'s>(sites: &'s Sites, site_url: Option<&str>) -> Result<(&'s Site, &'s Secret)> {
@@ -129,9 +129,7 @@ struct ListQuery {
 
 fn filter_date(name: &'static str, text: Option<&str>) -> Result<Option<(&'static str, String)>> {
     let Some(text) = text else { return Ok(None) };
-    let date = dates::parse_date(text).map_err(|mut e| {
-        e.parameter = Some(name.to_string());
-        e.message = e.message.replace("expires_at", name);
+    let date = dates::parse_date_as(text, name).map_err(|mut e| {
         if let Some(hint) = e.hint.as_mut() {
             *hint = hint.replace(
                 "leave -ExpiresAt out to use the instance default",
@@ -172,19 +170,24 @@ fn validate_list(p: &ListPersonalAccessTokensParams) -> Result<ListQuery> {
             filters.push(pair);
         }
     }
-    if let Some(state) = p.state.as_deref() {
-        let state = state.trim().to_ascii_lowercase();
-        if state != "active" && state != "inactive" {
+    match p.state.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+        // Active tokens unless told otherwise, as pwsh-gitlab lists them; asking for revoked
+        // tokens asks for inactive ones, so it drops the default.
+        None if p.revoked == Some(true) => {}
+        None => filters.push(("state", "active".to_string())),
+        Some(state) if state == STATE_ALL => {}
+        Some(state) if state == "active" || state == "inactive" => filters.push(("state", state)),
+        Some(_) => {
             return Err(Error::invalid(
                 "state",
                 format!(
-                    "State '{}' is neither 'active' nor 'inactive'.",
+                    "{} '{}' is not 'active', 'inactive' or '{STATE_ALL}'.",
+                    params::shown("state"),
                     shorten(p.state.as_deref().unwrap_or_default())
                 ),
             )
-            .with_hint("Use -State active or -State inactive."));
+            .with_hint("Use -State active (the default), -State inactive, or -State all for tokens in every state."));
         }
-        filters.push(("state", state));
     }
     if let Some(revoked) = p.revoked {
         filters.push(("revoked", revoked.to_string()));
@@ -259,7 +262,7 @@ pub fn list(
 
     let page = client
         .get_page("/personal_access_tokens", &query, ctx.reporter)
-        .map_err(|e| explain_list_refusal(e, &q, &site.url))?;
+        .map_err(|e| explain_list_refusal(e, &q, &site.url, &client))?;
     let Value::Array(items) = page.items else {
         return Err(Error::new(
             ErrorKind::ServerError,
@@ -280,7 +283,11 @@ pub fn list(
     })
 }
 
-fn explain_list_refusal(mut err: Error, q: &ListQuery, site: &str) -> Error {
+fn explain_list_refusal(mut err: Error, q: &ListQuery, site: &str, client: &Client) -> Error {
+    if client.access_token_revoked_here() {
+        // The client already named the cause.
+        return err;
+    }
     let other_user = matches!(
         q.user,
         Some(Owner::User(UserRef::Id(_)) | Owner::User(UserRef::Username(_)) | Owner::Email(_))
@@ -330,7 +337,7 @@ fn fetch(client: &Client, which: TokenRef, ctx: &mut Context<'_>) -> Result<Valu
             &[],
             ctx.reporter,
         )
-        .map_err(|e| explain_token_refusal(e, which, client.site_url(), "read"))
+        .map_err(|e| explain_token_refusal(e, which, client.site_url(), "read", client))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,6 +349,63 @@ struct RotateValidated {
     site: Site,
     token: Secret,
     copy_to_clipboard: bool,
+    force: bool,
+}
+
+/// A token's state as far as a rotation cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TokenState {
+    revoked: bool,
+    active: bool,
+}
+
+/// What GitLab does to a revoked token's family, said once for every message that needs it.
+const FAMILY_RULE: &str = "rotating a revoked token makes GitLab treat it as a stolen token and \
+    revoke its whole family: every token rotated from it, the newest replacement included";
+
+/// Refuse to rotate a revoked token (always) or an inactive one (unless `force`); `known_by`
+/// says where the state comes from. `Ok(Some(warning))` when `force` lets an inactive one pass.
+fn check_rotatable(
+    which: TokenRef,
+    site: &str,
+    state: TokenState,
+    force: bool,
+    known_by: &str,
+) -> Result<Option<String>> {
+    let what = which.describe(site);
+    if state.revoked {
+        return Err(Error::invalid(
+            TOKEN_ID,
+            format!(
+                "Not rotating {what}: it is revoked ({known_by}), and {FAMILY_RULE}. Nothing was sent."
+            ),
+        )
+        .with_hint(
+            "Rotate the token that replaced it instead (Get-GitlabPersonalAccessToken lists active \
+             tokens), or create a new one with New-GitlabPersonalAccessToken. -Force does not \
+             apply to a revoked token.",
+        ));
+    }
+    if !state.active && !force {
+        return Err(Error::invalid(
+            TOKEN_ID,
+            format!(
+                "Not rotating {what}: it is inactive (expired; {known_by}); -Force rotates an \
+                 inactive token anyway, but if it was revoked meanwhile, {FAMILY_RULE}. Nothing \
+                 was sent."
+            ),
+        )
+        .with_hint(
+            "Check it with Get-GitlabPersonalAccessToken -TokenId <id>; to rotate an expired, \
+             not revoked token anyway, add -Force.",
+        ));
+    }
+    Ok((!state.active).then(|| {
+        format!(
+            "Rotating {what} although it is inactive ({known_by}), because of -Force; GitLab may \
+             refuse to rotate an expired token."
+        )
+    }))
 }
 
 fn validate_rotate(
@@ -352,12 +416,27 @@ fn validate_rotate(
     let expires_at = dates::resolve_expiry(p.expires_at.as_deref(), p.expire_in_months, ctx.today)?;
     let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, token) = site_of(&sites, p.site_url.as_deref())?;
+    let force = p.force.unwrap_or(false);
+    // The caller's view of the token (a piped object's Active and Revoked): refused here, before
+    // any request.
+    if p.revoked.is_some() || p.active.is_some() {
+        let state = TokenState {
+            revoked: p.revoked.unwrap_or(false),
+            active: p.active.unwrap_or(true) && !p.revoked.unwrap_or(false),
+        };
+        if let Some(warning) =
+            check_rotatable(which, &site.url, state, force, "as the piped token says")?
+        {
+            ctx.reporter.warning(warning);
+        }
+    }
     Ok(RotateValidated {
         which,
         expires_at,
         site: site.clone(),
         token: token.clone(),
         copy_to_clipboard: p.copy_to_clipboard.unwrap_or(false),
+        force,
     })
 }
 
@@ -373,33 +452,55 @@ pub fn plan_rotate(p: &RotatePersonalAccessTokenParams, ctx: &mut Context<'_>) -
     } else {
         ""
     };
+    let mut requests = Vec::new();
+    if let TokenRef::Id(id) = v.which {
+        requests.push(format!("GET /personal_access_tokens/{id}"));
+    }
+    requests.push(format!(
+        "POST /personal_access_tokens/{}/rotate",
+        v.which.segment()
+    ));
     Ok(Plan {
         command: "rotate-personal-access-token".to_string(),
         target: v.which.describe(&v.site.url),
         action: format!(
             "Rotate personal access token: revoke it now and issue a replacement ({expiry}{clipboard})"
         ),
-        requests: vec![format!(
-            "POST /personal_access_tokens/{}/rotate",
-            v.which.segment()
-        )],
+        requests,
         params: PlanParams::Rotate(RotatePersonalAccessTokenParams {
             token_id: Some(v.which.segment()),
             expires_at: v.expires_at.map(|d| d.format("%Y-%m-%d").to_string()),
             expire_in_months: None,
             site_url: Some(v.site.url.clone()),
             copy_to_clipboard: v.copy_to_clipboard.then_some(true),
+            active: p.active,
+            revoked: p.revoked,
+            force: v.force.then_some(true),
         }),
     })
 }
 
-/// `rotate-personal-access-token`, `mode: run`.
+/// `rotate-personal-access-token`, `mode: run`. A token given by id is read first, and a revoked
+/// or inactive one is refused before the rotation is sent.
 pub fn rotate(
     p: &RotatePersonalAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<NewPersonalAccessToken> {
     let v = validate_rotate(p, ctx)?;
     let client = ctx.gitlab.client(&v.site, &v.token)?;
+    if let TokenRef::Id(_) = v.which {
+        let json = fetch(&client, v.which, ctx)?;
+        let now = existing_from_json(&json, &v.site.url)?;
+        let state = TokenState {
+            revoked: now.revoked,
+            active: now.active && !now.revoked,
+        };
+        if let Some(warning) =
+            check_rotatable(v.which, &v.site.url, state, v.force, "as GitLab says now")?
+        {
+            ctx.reporter.warning(warning);
+        }
+    }
     let mut body = json!({});
     if let Some(date) = v.expires_at {
         body["expires_at"] = Value::String(date.format("%Y-%m-%d").to_string());
@@ -410,8 +511,16 @@ pub fn rotate(
             &body,
             ctx.reporter,
         )
-        .map_err(|e| explain_token_refusal(e, v.which, &v.site.url, "rotate"))?;
-    let mut token = token_from_json(&rotated, &v.site.url)?;
+        .and_then(|json| token_from_json(&json, &v.site.url))
+        .map_err(|e| explain_token_refusal(e, v.which, &v.site.url, "rotate", &client));
+    let rotated_in_use = match v.which {
+        TokenRef::Current => true,
+        TokenRef::Id(id) => client.is_known_access_token(id),
+    };
+    if rotated_in_use && rotated.is_ok() {
+        client.mark_access_token_revoked();
+    }
+    let mut token = rotated?;
     hand_over(&mut token, v.copy_to_clipboard, "rotated", ctx);
     Ok(token)
 }
@@ -424,14 +533,12 @@ pub fn plan_revoke(p: &RevokePersonalAccessTokenParams, ctx: &mut Context<'_>) -
     let which = TokenRef::parse(p.token_id.as_deref())?;
     let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, _) = site_of(&sites, p.site_url.as_deref())?;
-    let mut requests = Vec::new();
-    if which == TokenRef::Current {
-        requests.push("GET /personal_access_tokens/self".to_string());
-    }
-    requests.push(format!(
-        "DELETE /personal_access_tokens/{}",
-        which.segment()
-    ));
+    // By id, the id of the token in use is read once per process, to refuse revoking it by id;
+    // for self, the token is read so the result can name its id.
+    let requests = vec![
+        "GET /personal_access_tokens/self".to_string(),
+        format!("DELETE /personal_access_tokens/{}", which.segment()),
+    ];
     Ok(Plan {
         command: "revoke-personal-access-token".to_string(),
         target: which.describe(&site.url),
@@ -445,7 +552,8 @@ pub fn plan_revoke(p: &RevokePersonalAccessTokenParams, ctx: &mut Context<'_>) -
 }
 
 /// `revoke-personal-access-token`, `mode: run`. For `self` the token's id is read first, so the
-/// result can name it; if that read fails the token is revoked all the same.
+/// result can name it; if that read fails the token is revoked all the same. By id, the token in
+/// use is refused: it is revoked only with `self`, so a bulk revoke never cuts itself off.
 pub fn revoke(
     p: &RevokePersonalAccessTokenParams,
     ctx: &mut Context<'_>,
@@ -455,7 +563,25 @@ pub fn revoke(
     let (site, token) = site_of(&sites, p.site_url.as_deref())?;
     let client = ctx.gitlab.client(site, token)?;
     let revoked_id = match which {
-        TokenRef::Id(id) => Some(id),
+        TokenRef::Id(id) => {
+            if client.access_token_id(ctx.reporter) == Some(id) {
+                return Err(Error::invalid(
+                    TOKEN_ID,
+                    format!(
+                        "Not revoking personal access token #{id} on {}: it is the access token in \
+                         use, and revoking it by id would make every request after it fail. It is \
+                         revoked only with -Self. Nothing was sent.",
+                        site.url
+                    ),
+                )
+                .with_hint(format!(
+                    "Revoke the other tokens first, then the one in use with \
+                     Revoke-GitlabPersonalAccessToken -Self (for example: … | Where-Object Id -ne \
+                     {id} | Revoke-GitlabPersonalAccessToken; Revoke-GitlabPersonalAccessToken -Self)."
+                )));
+            }
+            Some(id)
+        }
         TokenRef::Current => match fetch(&client, which, ctx) {
             Ok(json) => json.get("id").and_then(Value::as_u64),
             Err(e) => {
@@ -472,7 +598,10 @@ pub fn revoke(
             &format!("/personal_access_tokens/{}", which.segment()),
             ctx.reporter,
         )
-        .map_err(|e| explain_token_refusal(e, which, &site.url, "revoke"))?;
+        .map_err(|e| explain_token_refusal(e, which, &site.url, "revoke", &client))?;
+    if which == TokenRef::Current {
+        client.mark_access_token_revoked();
+    }
     Ok(RevokedPersonalAccessToken {
         revoked_id,
         site_url: site.url.clone(),
@@ -483,10 +612,21 @@ pub fn revoke(
 // shared
 
 /// Says what GitLab's status means for one token: GitLab answers 401 (not 404) to a
-/// non-administrator asking for a token that is not theirs or does not exist, and 400 when a
-/// rotation or revocation is refused (for example because the token is already revoked).
-fn explain_token_refusal(mut err: Error, which: TokenRef, site: &str, verb: &str) -> Error {
+/// non-administrator asking for a token that is not theirs or does not exist, 404 to `self`
+/// when the access token is not a personal access token, and 400 when a rotation or revocation
+/// is refused (for example because the token is already revoked).
+fn explain_token_refusal(
+    mut err: Error,
+    which: TokenRef,
+    site: &str,
+    verb: &str,
+    client: &Client,
+) -> Error {
     let what = which.describe(site);
+    if client.access_token_revoked_here() {
+        // The client already named the cause.
+        return err;
+    }
     match (err.kind, which) {
         (ErrorKind::Unauthorized, TokenRef::Id(_)) => {
             err.message = format!(
@@ -499,7 +639,21 @@ fn explain_token_refusal(mut err: Error, which: TokenRef, site: &str, verb: &str
                     .to_string(),
             );
         }
-        (ErrorKind::NotFound, _) => {
+        (ErrorKind::NotFound, TokenRef::Current) => {
+            err.message = format!(
+                "GitLab at {site} has no personal access token for the access token in use: it \
+                 is not a personal access token (it may be an OAuth, project, group, deploy or CI \
+                 job token), so -Self cannot {verb} it."
+            );
+            err.parameter = Some(TOKEN_ID.to_string());
+            err.hint = Some(
+                "-Self works only when the configured access token is a personal access token. \
+                 Name the token with -TokenId instead (Get-GitlabPersonalAccessToken lists them), \
+                 or configure a personal access token."
+                    .to_string(),
+            );
+        }
+        (ErrorKind::NotFound, TokenRef::Id(_)) => {
             err.message = format!("GitLab found no {what}.");
             err.parameter = Some(TOKEN_ID.to_string());
             err.hint = Some("Check the id with Get-GitlabPersonalAccessToken.".to_string());
@@ -507,9 +661,10 @@ fn explain_token_refusal(mut err: Error, which: TokenRef, site: &str, verb: &str
         (ErrorKind::InvalidArgument, _) if err.status == Some(400) => {
             err.message = format!("GitLab refused to {verb} {what}.");
             err.hint = Some(if verb == "rotate" {
-                "A token that is already revoked or expired cannot be rotated; rotating a revoked token makes GitLab \
-                 revoke every token of its family. Create a new token with New-GitlabPersonalAccessToken."
-                    .to_string()
+                format!(
+                    "A token that is already revoked or expired cannot be rotated; {FAMILY_RULE}. \
+                     Create a new token with New-GitlabPersonalAccessToken."
+                )
             } else {
                 "The token may be revoked already, or belong to another user (only administrators may revoke those)."
                     .to_string()
@@ -520,6 +675,24 @@ fn explain_token_refusal(mut err: Error, which: TokenRef, site: &str, verb: &str
             err.hint = Some(
                 "A token can rotate itself only with the api or self_rotate scope.".to_string(),
             );
+        }
+        (ErrorKind::OutcomeUnknown, _) if verb == "rotate" => {
+            let cause = err.message.clone();
+            let check = match which {
+                TokenRef::Id(id) => format!("Get-GitlabPersonalAccessToken -TokenId {id}"),
+                TokenRef::Current => "Get-GitlabPersonalAccessToken -State all".to_string(),
+            };
+            err.message = format!(
+                "The rotation of {what} may have taken effect without its answer arriving ({}): \
+                 the old token may already be revoked and the new token's value lost with the \
+                 answer. It was not retried.",
+                cause.trim_end_matches('.')
+            );
+            err.hint = Some(format!(
+                "Check with {check}: if the old token shows Revoked, the rotation happened; revoke \
+                 its replacement, whose value you do not have (Get-GitlabPersonalAccessToken -State \
+                 all lists it), and create a new token. Do not rotate the old token again: {FAMILY_RULE}."
+            ));
         }
         _ => {}
     }
@@ -589,8 +762,9 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.parameter.as_deref(), Some("last_used_before"));
-        assert!(err.message.contains("last_used_before"), "{}", err.message);
+        assert!(err.message.contains("-LastUsedBefore"), "{}", err.message);
         assert!(!err.message.contains("expires_at"), "{}", err.message);
+        assert!(!err.message.contains("-ExpiresAt"), "{}", err.message);
 
         let err = validate_list(&ListPersonalAccessTokensParams {
             state: Some("expired".into()),

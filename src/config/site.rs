@@ -75,10 +75,4 @@ impl Site {
             None => None,
         }
     }
-
-    /// How requests reach the site, for `-Verbose`: "via the proxy URL (from VAR)"; `None` when
-    /// they go direct.
-    pub fn route(&self) -> Option<String> {
-        self.proxy.as_ref().map(|p| format!("via the proxy {p}"))
-    }
 }

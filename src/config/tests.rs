@@ -352,8 +352,8 @@ fn unknown_site_lists_the_configured_ones() {
 fn bad_site_url_argument_is_invalid_argument() {
     let sites = Sites::default();
     for (given, why) in [
-        ("", "site_url is empty."),
-        ("  ", "site_url is empty."),
+        ("", "-SiteUrl is empty."),
+        ("  ", "-SiteUrl is empty."),
         (
             "ftp://gitlab.example.com",
             "only http and https are supported, not ftp",

@@ -8,6 +8,7 @@
 //! - plain text such as `Retry later` on a 429 from the rate limiter, or an HTML proxy page.
 
 use crate::error::{Error, ErrorKind};
+use crate::text::truncate;
 use serde_json::Value;
 
 /// The most a plain-text body contributes to a message.
@@ -75,14 +76,6 @@ fn flatten_message(value: &Value, field: Option<&str>) -> Option<String> {
         Value::Null => None,
         other => Some(prefix(&other.to_string())),
     }
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    format!("{cut}…")
 }
 
 /// The kind an HTTP error status maps to.

@@ -8,7 +8,10 @@
 //! What the client guarantees:
 //! - the access token travels only in the `PRIVATE-TOKEN` header, marked sensitive;
 //! - verbose output names method, URL, status and milliseconds, never a header;
-//! - debug output shows bodies with every `token` field replaced by `REDACTED`;
+//! - debug output shows bodies with every `token` field replaced by `REDACTED`, and every text
+//!   the server sent is scrubbed ([`crate::redact`]) before it reaches a message or a stream:
+//!   every error leaves through `Client::checked`;
+//! - an answer that takes long is reported (`wait`): verbose after 2 s, then progress;
 //! - HTTP error statuses are answers, not transport errors, so GitLab's JSON error body is read;
 //! - redirects are not followed, so the token never reaches another host;
 //! - a 429 is waited out and retried when GitLab asks for a short wait, and slows every worker;
@@ -22,15 +25,22 @@
 //! - a transport failure on a site whose `https://` was only assumed says so.
 
 pub mod errors;
+mod in_use;
+pub mod network;
 pub mod pages;
+pub mod retry;
 pub mod throttle;
 mod transport;
 pub mod users;
+mod wait;
 
-use crate::config::{Site, Timeouts};
+use crate::config::{ShownProxy, Site, Timeouts};
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::Reporter;
+use crate::redact;
 use crate::secret::Secret;
+pub use network::TRUST_CA_HINT;
+pub use retry::RetryPolicy;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -48,24 +58,6 @@ pub fn user_agent() -> String {
     )
 }
 
-/// When to wait out a 429 instead of failing.
-#[derive(Clone, Copy, Debug)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included.
-    pub max_attempts: u32,
-    /// The longest `Retry-After` the engine waits out by itself.
-    pub max_wait: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            max_wait: Duration::from_secs(60),
-        }
-    }
-}
-
 /// Per-process HTTP state: agents, caches, warnings given and the concurrency limit. Shared by
 /// the serve loop's workers, so every method takes `&self`.
 pub struct Gitlab {
@@ -75,6 +67,7 @@ pub struct Gitlab {
     warned: Warned,
     throttle: Arc<Throttle>,
     concurrency: usize,
+    in_use: Arc<in_use::InUse>,
 }
 
 impl Default for Gitlab {
@@ -114,6 +107,7 @@ impl Gitlab {
             warned: Warned::default(),
             throttle: Arc::new(Throttle::new(concurrency)),
             concurrency: concurrency.clamp(1, throttle::MAX_CONCURRENCY),
+            in_use: Arc::default(),
         }
     }
 
@@ -139,12 +133,14 @@ impl Gitlab {
             agent,
             site_url: site.url.clone(),
             in_clear: site.in_clear_warning(),
-            route: site.route(),
             assumed_https: site.assumed_https.clone(),
             token: token.clone(),
             retry: self.retry,
             warned: self.warned.clone(),
             throttle: Arc::clone(&self.throttle),
+            timeouts: site.timeouts,
+            proxy: site.proxy.clone(),
+            in_use: Arc::clone(&self.in_use),
         })
     }
 }
@@ -215,23 +211,98 @@ pub struct Client {
     site_url: String,
     /// The site's in-clear warning, if its token travels unencrypted.
     in_clear: Option<String>,
-    /// "via the proxy …" when requests go through one.
-    route: Option<String>,
     /// The site's note that `https://` was assumed, for transport failures.
     assumed_https: Option<String>,
     token: Secret,
     retry: RetryPolicy,
     warned: Warned,
     throttle: Arc<Throttle>,
+    timeouts: Timeouts,
+    /// The proxy in between (masked) and where it is set, for messages.
+    proxy: Option<ShownProxy>,
+    in_use: Arc<in_use::InUse>,
 }
 
-/// A raw answer.
+/// One request as it goes out, owned, so it can be sent from the thread that waits on the
+/// network while the calling thread reports ([`wait`]).
+#[derive(Clone)]
+struct Outgoing {
+    agent: Agent,
+    method: Method,
+    url: String,
+    /// The JSON body, serialized once.
+    body: Option<Vec<u8>>,
+    token: HeaderValue,
+}
+
+impl Outgoing {
+    /// Send it once and read the answer.
+    fn send(self) -> Result<Answer, ureq::Error> {
+        let response = match self.method {
+            Method::Get => self
+                .agent
+                .get(&self.url)
+                .header("PRIVATE-TOKEN", self.token)
+                .call(),
+            Method::Post => self
+                .agent
+                .post(&self.url)
+                .header("PRIVATE-TOKEN", self.token)
+                .header("content-type", "application/json; charset=utf-8")
+                .send(self.body.unwrap_or_else(|| b"null".to_vec())),
+            Method::Delete => self
+                .agent
+                .delete(&self.url)
+                .header("PRIVATE-TOKEN", self.token)
+                .call(),
+        }?;
+        Answer::read(response)
+    }
+}
+
+/// A raw answer: its status, the headers the client reads, and the body as text.
 struct Answer {
     status: u16,
     content_type: Option<String>,
-    body: String,
+    /// Seconds, from `Retry-After`.
+    retry_after: Option<u64>,
+    location: Option<String>,
     /// The next page, from `X-Next-Page` or the `Link` header's `rel="next"`.
     next_page: Option<u32>,
+    body: String,
+}
+
+impl Answer {
+    /// Read the head and the body (at most [`network::MAX_ANSWER_BYTES`]).
+    fn read(mut response: ureq::http::Response<ureq::Body>) -> Result<Answer, ureq::Error> {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let status = response.status().as_u16();
+        let content_type = header("content-type");
+        let retry_after =
+            header("retry-after").and_then(|v| retry::retry_after_seconds(&v, chrono::Utc::now()));
+        let location = header("location");
+        let next_page =
+            pages::next_page(header("x-next-page").as_deref(), header("link").as_deref());
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(network::MAX_ANSWER_BYTES)
+            .read_to_string()?;
+        Ok(Answer {
+            status,
+            content_type,
+            retry_after,
+            location,
+            next_page,
+            body,
+        })
+    }
 }
 
 impl Client {
@@ -248,31 +319,49 @@ impl Client {
         reporter: &mut dyn Reporter,
     ) -> Result<Value> {
         let url = self.url(path, query);
-        let answer = self.exchange(Method::Get, &url, None, reporter)?;
-        self.json(Method::Get, &url, answer)
+        self.checked(
+            self.exchange(Method::Get, &url, None, reporter)
+                .and_then(|answer| self.json(Method::Get, &url, answer)),
+        )
     }
 
     /// `POST /api/v4{path}` with a JSON body and parse the JSON answer.
     pub fn post(&self, path: &str, body: &Value, reporter: &mut dyn Reporter) -> Result<Value> {
         let url = self.url(path, &[]);
-        let answer = self.exchange(Method::Post, &url, Some(body), reporter)?;
-        self.json(Method::Post, &url, answer)
+        self.checked(
+            self.exchange(Method::Post, &url, Some(body), reporter)
+                .and_then(|answer| self.json(Method::Post, &url, answer)),
+        )
     }
 
     /// `DELETE /api/v4{path}`; any 2xx (GitLab answers 204 No Content) is success.
     pub fn delete(&self, path: &str, reporter: &mut dyn Reporter) -> Result<()> {
         let url = self.url(path, &[]);
-        let answer = self.exchange(Method::Delete, &url, None, reporter)?;
+        let answer = self.checked(self.exchange(Method::Delete, &url, None, reporter))?;
         if (200..300).contains(&answer.status) {
             return Ok(());
         }
-        Err(errors::from_response(
+        self.checked(Err(errors::from_response(
             &format!("DELETE {url}"),
             &self.site_url,
             answer.status,
             answer.content_type.as_deref(),
             &answer.body,
-        ))
+        )))
+    }
+
+    /// Every error leaves the client through here: server text in it scrubbed
+    /// ([`redact::scrub_error`]), and a 401 after this process revoked the token in use blamed
+    /// on that.
+    fn checked<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|err| {
+            let mut err = redact::scrub_error(err, &self.token);
+            if err.kind == ErrorKind::Unauthorized && self.access_token_revoked_here() {
+                err.message = format!("{} {}", in_use::REVOKED_HERE, err.message);
+                err.hint = Some(in_use::REVOKED_HERE_HINT.to_string());
+            }
+            err
+        })
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
@@ -296,6 +385,16 @@ impl Client {
         Ok(value)
     }
 
+    /// Where requests go, for transport errors.
+    fn route(&self) -> network::Route<'_> {
+        network::Route {
+            site_url: &self.site_url,
+            proxy: self.proxy.as_ref().map(|proxy| proxy.url.as_str()),
+            timeouts: self.timeouts,
+        }
+    }
+
+    /// One request, its answer read, with 429s waited out and redirects refused.
     fn exchange(
         &self,
         method: Method,
@@ -307,146 +406,78 @@ impl Client {
         if let Some(body) = body {
             reporter.debug(format!(
                 "{what} request body: {}",
-                redact(body, &self.token)
+                redact::debug_json(body, &self.token)
             ));
         }
         if let Some(warning) = &self.in_clear {
             self.warned.warn_once(warning, reporter);
         }
-        if let Some(route) = &self.route {
-            reporter.verbose(format!("{what} goes {route}"));
+        if let Some(proxy) = &self.proxy {
+            reporter.verbose(format!("{what} goes via the proxy {proxy}"));
         }
+        let outgoing = Outgoing {
+            agent: self.agent.clone(),
+            method,
+            url: url.to_string(),
+            body: body.map(|b| b.to_string().into_bytes()),
+            token: self.token_header()?,
+        };
         let mut attempt = 1;
         loop {
             // Held until the answer is read; given back before any 429 wait.
             let permit = self.throttle.acquire();
             let started = Instant::now();
-            let sent = match method {
-                Method::Get => self
-                    .agent
-                    .get(url)
-                    .header("PRIVATE-TOKEN", self.token_header()?)
-                    .call(),
-                Method::Post => self
-                    .agent
-                    .post(url)
-                    .header("PRIVATE-TOKEN", self.token_header()?)
-                    .send_json(body.unwrap_or(&Value::Null)),
-                Method::Delete => self
-                    .agent
-                    .delete(url)
-                    .header("PRIVATE-TOKEN", self.token_header()?)
-                    .call(),
-            };
-            let mut response = sent.map_err(|e| self.transport_error(&e, method, &what))?;
-            let status = response.status();
-            let header = |name: &str| {
-                response
-                    .headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string)
-            };
-            let content_type = header("content-type");
-            let retry_after =
-                header("retry-after").and_then(|v| retry_after_seconds(&v, chrono::Utc::now()));
-            let location = header("location");
-            let next_page =
-                pages::next_page(header("x-next-page").as_deref(), header("link").as_deref());
-            let text = response
-                .body_mut()
-                .with_config()
-                .limit(16 * 1024 * 1024)
-                .read_to_string()
-                .map_err(|e| self.transport_error(&e, method, &what))?;
+            let attempt_of = outgoing.clone();
+            let read = wait::reporting(&what, self.timeouts.read, reporter, move || {
+                attempt_of.send()
+            });
             drop(permit);
-            let elapsed = started.elapsed().as_millis();
-            reporter.verbose(format!(
-                "{what} -> {} {} ({elapsed} ms)",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or("")
-            ));
-            reporter.debug(format!(
-                "{what} response {}: {}",
-                status.as_u16(),
-                redact_text(&text, &self.token)
-            ));
+            let answer = read.map_err(|e| self.transport_error(&e, method, &what))?;
+            log_answer(&what, &answer, started.elapsed(), &self.token, reporter);
 
-            let status = status.as_u16();
-            if status == 429 {
-                match retry_after {
-                    Some(wait)
-                        if attempt < self.retry.max_attempts
-                            && Duration::from_secs(wait) <= self.retry.max_wait =>
-                    {
-                        reporter.warning(format!(
-                            "GitLab at {} is rate limiting (HTTP 429); waiting {wait} s as it asked, then retrying (attempt {} of {}).",
-                            self.site_url,
-                            attempt + 1,
-                            self.retry.max_attempts
-                        ));
-                        reporter.progress(
-                            "Waiting for GitLab's rate limit",
-                            format!("Retrying in {wait} s"),
-                            false,
-                        );
-                        // Every worker slows down and waits, not just this one.
-                        self.throttle.rate_limited(Duration::from_secs(wait));
-                        std::thread::sleep(Duration::from_secs(wait));
-                        reporter.progress(
-                            "Waiting for GitLab's rate limit",
-                            "Retrying".to_string(),
-                            true,
-                        );
-                        attempt += 1;
-                        continue;
-                    }
-                    _ => {
-                        // Too long to wait out here: fewer requests in flight, no pause.
-                        self.throttle.rate_limited(Duration::ZERO);
-                        let mut err = errors::from_response(
-                            &what,
-                            &self.site_url,
-                            status,
-                            content_type.as_deref(),
-                            &text,
-                        );
-                        err.hint = Some(match retry_after {
-                            Some(wait) => format!(
-                                "GitLab asked to wait {wait} s before the next request; try again then."
-                            ),
-                            None => {
-                                "Wait a while before the next request; GitLab gave no Retry-After."
-                                    .to_string()
-                            }
-                        });
-                        err.retry_after = retry_after;
-                        return Err(err);
-                    }
+            if answer.status == 429 {
+                if let Some(wait) = self.retry.wait_for(attempt, answer.retry_after) {
+                    self.retry.announce(&self.site_url, wait, attempt, reporter);
+                    // Every worker slows down and waits, not just this one.
+                    self.throttle.rate_limited(wait);
+                    std::thread::sleep(wait);
+                    RetryPolicy::resumed(reporter);
+                    attempt += 1;
+                    continue;
                 }
+                // Too long to wait out here: fewer requests in flight, no pause.
+                self.throttle.rate_limited(Duration::ZERO);
+                let err = errors::from_response(
+                    &what,
+                    &self.site_url,
+                    answer.status,
+                    answer.content_type.as_deref(),
+                    &answer.body,
+                );
+                return Err(retry::too_long(err, answer.retry_after));
             }
             self.throttle.succeeded();
-            if (300..400).contains(&status) {
-                let to = location.unwrap_or_else(|| "an unnamed location".to_string());
-                return Err(Error::new(
-                    ErrorKind::ServerError,
-                    format!("GitLab at {} redirected {what} to {to}; redirects are not followed so the access token stays with the site it belongs to.", self.site_url),
-                )
-                .with_status(status)
-                .with_hint("Use the URL GitLab redirects to as the site URL (for example https:// instead of http://)."));
+            if (300..400).contains(&answer.status) {
+                return Err(self.redirected(&what, answer.status, answer.location));
             }
-            return Ok(Answer {
-                status,
-                content_type,
-                body: text,
-                next_page,
-            });
+            return Ok(answer);
         }
     }
 
-    /// [`network_error`], plus the site's note when its `https://` was only assumed.
+    /// A 3xx: not followed, so the token stays with its site.
+    fn redirected(&self, what: &str, status: u16, location: Option<String>) -> Error {
+        let to = location.unwrap_or_else(|| "an unnamed location".to_string());
+        Error::new(
+            ErrorKind::ServerError,
+            format!("GitLab at {} redirected {what} to {to}; redirects are not followed so the access token stays with the site it belongs to.", self.site_url),
+        )
+        .with_status(status)
+        .with_hint("Use the URL GitLab redirects to as the site URL (for example https:// instead of http://).")
+    }
+
+    /// [`network::error`], plus the site's note when its `https://` was only assumed.
     fn transport_error(&self, err: &ureq::Error, method: Method, what: &str) -> Error {
-        let mut error = network_error(err, method, what, &self.site_url);
+        let mut error = network::error(err, method, what, &self.route());
         if let Some(note) = &self.assumed_https {
             error.message = format!("{} {note}", error.message);
         }
@@ -513,222 +544,36 @@ impl Client {
     }
 }
 
-/// Whether a transport failure happened before the request could have reached the server:
-/// in name resolution or connection setup (marked by [`transport`]), or in the TLS handshake,
-/// which rustls may finish lazily on the first write but which sends no HTTP before it succeeds.
-fn failed_before_sending(err: &ureq::Error, marked: bool) -> bool {
-    marked
-        || match err {
-            ureq::Error::HostNotFound
-            | ureq::Error::ConnectionFailed
-            | ureq::Error::InvalidProxyUrl
-            | ureq::Error::ConnectProxyFailed(_)
-            | ureq::Error::BadUri(_)
-            | ureq::Error::Tls(_)
-            | ureq::Error::Rustls(_)
-            | ureq::Error::Pem(_)
-            | ureq::Error::TlsRequired
-            | ureq::Error::RequireHttpsOnly(_) => true,
-            ureq::Error::Timeout(t) => {
-                matches!(t, ureq::Timeout::Resolve | ureq::Timeout::Connect)
-            }
-            ureq::Error::Io(io) => tls_failure(io).is_some(),
-            _ => false,
-        }
-}
-
-/// The TLS error inside an I/O error (rustls reports handshake failures through the socket).
-fn tls_failure(io: &std::io::Error) -> Option<&rustls::Error> {
-    io.get_ref()?.downcast_ref::<rustls::Error>()
-}
-
-/// How to make the engine trust a certificate authority.
-pub const TRUST_CA_HINT: &str = "If the site's certificate comes from a private or corporate \
-    certificate authority, trust that CA: add it to the system trust store (on Debian/Ubuntu copy \
-    it to /usr/local/share/ca-certificates/ and run update-ca-certificates; on Windows and macOS \
-    import it into the system certificate store), or on Linux set SSL_CERT_FILE to a PEM file \
-    that contains it. Do not turn verification off.";
-
-/// A transport failure: no HTTP answer was read.
-fn network_error(outer: &ureq::Error, method: Method, what: &str, site_url: &str) -> Error {
-    let (err, marked) = transport::unmark(outer);
-    let tls = match err {
-        ureq::Error::Io(io) => tls_failure(io).map(ToString::to_string),
-        ureq::Error::Rustls(e) => Some(e.to_string()),
-        ureq::Error::Tls(t) => Some(t.to_string()),
-        _ => None,
-    };
-    let reason = match err {
-        _ if tls.is_some() => format!(
-            "the TLS connection could not be set up ({})",
-            tls.as_deref().unwrap_or_default()
-        ),
-        ureq::Error::HostNotFound => "the host name could not be resolved".to_string(),
-        ureq::Error::Io(io) if marked && io.to_string().contains("lookup address") => {
-            format!("the host name could not be resolved ({io})")
-        }
-        ureq::Error::Timeout(t) => format!("it timed out ({t})"),
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            "the connection was refused".to_string()
-        }
-        ureq::Error::Io(io) => format!("of an I/O error ({io})"),
-        ureq::Error::InvalidProxyUrl => "the proxy URL is invalid".to_string(),
-        ureq::Error::ConnectProxyFailed(why) => format!("the proxy refused the tunnel ({why})"),
-        ureq::Error::BadUri(_) => {
-            return Error::config(format!(
-                "The site URL {site_url} cannot be used for {what}."
-            ))
-            .with_hint("Give the site URL as https://host or https://host/path.")
-            .caused_by(err);
-        }
-        _ => "of a transport error".to_string(),
-    };
-    if method == Method::Post && !failed_before_sending(err, marked) {
-        return Error::new(
-            ErrorKind::OutcomeUnknown,
-            format!(
-                "{what} failed after the request may have reached GitLab, because {reason}; it \
-                 may have taken effect."
-            ),
-        )
-        .caused_by(err);
-    }
-    let mut error = Error::new(
-        ErrorKind::Network,
-        format!("{what} failed because {reason}."),
-    )
-    .caused_by(err);
-    let slow = matches!(err, ureq::Error::Timeout(_));
-    error.hint = Some(if tls.is_some() {
-        TRUST_CA_HINT.to_string()
-    } else if method == Method::Delete && !failed_before_sending(err, marked) {
-        format!(
-            "Check that {site_url} is reachable. The request may have been cut off after it was \
-             sent, so the token may already be revoked: list the tokens \
-             (Get-GitlabPersonalAccessToken) before trying again; revoking it twice is harmless."
-        )
-    } else if slow {
-        format!(
-            "Check that {site_url} is reachable from here. If it is just slow, raise the timeouts \
-             with {} / {} or the site's ConnectTimeoutSeconds / TimeoutSeconds in the config file.",
-            crate::config::CONNECT_TIMEOUT_VAR,
-            crate::config::TIMEOUT_VAR
-        )
-    } else if method != Method::Get {
-        format!(
-            "Nothing reached GitLab, so it is safe to try again once {site_url} is reachable \
-             (network, VPN, proxy settings)."
-        )
-    } else {
-        format!("Check that {site_url} is reachable from here (network, VPN, proxy settings).")
-    });
-    error
-}
-
-/// A JSON body for debug output: every `token` field replaced, and the access token masked anywhere.
-pub fn redact(value: &Value, access_token: &Secret) -> String {
-    let mut copy = value.clone();
-    redact_in_place(&mut copy);
-    mask(&copy.to_string(), access_token)
-}
-
-fn redact_in_place(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, item) in map.iter_mut() {
-                if key == "token" && item.is_string() {
-                    *item = Value::String("REDACTED".into());
-                } else {
-                    redact_in_place(item);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact_in_place),
-        _ => {}
-    }
-}
-
-/// A response body for debug output: JSON is redacted field-wise; other text is cut short.
-pub fn redact_text(text: &str, access_token: &Secret) -> String {
-    match serde_json::from_str::<Value>(text) {
-        Ok(json) => redact(&json, access_token),
-        Err(_) => {
-            let short: String = text.chars().take(500).collect();
-            mask(&short, access_token)
-        }
-    }
-}
-
-fn mask(text: &str, access_token: &Secret) -> String {
-    let secret = access_token.expose().trim();
-    if secret.len() >= 4 {
-        text.replace(secret, "REDACTED")
-    } else {
-        text.to_string()
-    }
-}
-
-/// Seconds to wait from a `Retry-After` value: whole seconds, or an HTTP date (then the time
-/// from `now` until it, rounded up, and 0 for a date already past). `None` when unreadable.
-fn retry_after_seconds(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<u64> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(seconds);
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let millis = (at.with_timezone(&chrono::Utc) - now)
-        .num_milliseconds()
-        .max(0);
-    Some((millis as u64).div_ceil(1000))
+/// Verbose: method, URL, status and time. Debug: the body, scrubbed.
+fn log_answer(
+    what: &str,
+    answer: &Answer,
+    elapsed: Duration,
+    token: &Secret,
+    reporter: &mut dyn Reporter,
+) {
+    let reason = ureq::http::StatusCode::from_u16(answer.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    reporter.verbose(format!(
+        "{what} -> {} {reason} ({} ms)",
+        answer.status,
+        elapsed.as_millis()
+    ));
+    reporter.debug(format!(
+        "{what} response {}: {}",
+        answer.status,
+        redact::debug_body(&answer.body, token)
+    ));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn debug_bodies_never_show_tokens() {
-        let access = Secret::new("glpat-access-123");
-        let body = json!({"id": 1, "token": "glpat-new-456", "nested": [{"token": "glpat-x"}], "note": "glpat-access-123"});
-        let shown = redact(&body, &access);
-        assert!(!shown.contains("glpat-new-456"));
-        assert!(!shown.contains("glpat-x\""));
-        assert!(!shown.contains("glpat-access-123"));
-        assert!(shown.contains("\"token\":\"REDACTED\""));
-    }
-
-    #[test]
-    fn plain_text_bodies_are_masked_too() {
-        let access = Secret::new("sekrit-token");
-        assert_eq!(
-            redact_text("bad token sekrit-token", &access),
-            "bad token REDACTED"
-        );
-    }
 
     #[test]
     fn user_agent_names_the_product_and_version() {
         assert!(user_agent().starts_with(&format!("GitlabCli/{}", crate::VERSION)));
-    }
-
-    #[test]
-    fn retry_after_is_seconds_or_an_http_date() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc);
-        assert_eq!(retry_after_seconds("30", now), Some(30));
-        assert_eq!(retry_after_seconds(" 0 ", now), Some(0));
-        assert_eq!(
-            retry_after_seconds("Sat, 28 Nov 2026 10:00:42 GMT", now),
-            Some(42)
-        );
-        // A date already past: no wait.
-        assert_eq!(
-            retry_after_seconds("Sat, 28 Nov 2026 09:59:00 GMT", now),
-            Some(0)
-        );
-        assert_eq!(retry_after_seconds("soon", now), None);
-        assert_eq!(retry_after_seconds("-5", now), None);
     }
 }

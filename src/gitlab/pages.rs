@@ -28,10 +28,14 @@ impl Client {
         reporter: &mut dyn Reporter,
     ) -> Result<Page> {
         let url = self.url(path, query);
-        let answer = self.exchange(Method::Get, &url, None, reporter)?;
-        let next_page = answer.next_page;
-        let items = self.json(Method::Get, &url, answer)?;
-        Ok(Page { items, next_page })
+        self.checked(
+            self.exchange(Method::Get, &url, None, reporter)
+                .and_then(|answer| {
+                    let next_page = answer.next_page;
+                    let items = self.json(Method::Get, &url, answer)?;
+                    Ok(Page { items, next_page })
+                }),
+        )
     }
 }
 

@@ -34,14 +34,22 @@ fn mark(err: Error) -> Error {
     Error::Other(Box::new(NotSent(err)))
 }
 
-/// The error as ureq raised it, and whether it happened before sending.
+/// The error as ureq raised it, and whether it happened before sending. A proxy's connector
+/// may wrap the error once more in `Other`; those layers are peeled off too.
 pub fn unmark(err: &Error) -> (&Error, bool) {
-    if let Error::Other(inner) = err
-        && let Some(NotSent(original)) = inner.downcast_ref::<NotSent>()
-    {
-        return (original, true);
+    let mut err = err;
+    let mut marked = false;
+    while let Error::Other(inner) = err {
+        if let Some(NotSent(original)) = inner.downcast_ref::<NotSent>() {
+            marked = true;
+            err = original;
+        } else if let Some(original) = inner.downcast_ref::<Error>() {
+            err = original;
+        } else {
+            break;
+        }
     }
-    (err, false)
+    (err, marked)
 }
 
 #[derive(Debug, Default)]

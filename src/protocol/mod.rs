@@ -162,7 +162,8 @@ pub struct ListPersonalAccessTokensParams {
     pub expires_after: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_before: Option<String>,
-    /// `active` or `inactive`.
+    /// `active` (the default: what is absent lists active tokens only, unless `revoked` is
+    /// `true`), `inactive`, or `all` for every state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// `true`: only revoked tokens; `false`: only tokens not revoked.
@@ -209,6 +210,17 @@ pub struct RotatePersonalAccessTokenParams {
     /// Put the new token on the system clipboard instead of in the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_to_clipboard: Option<bool>,
+    /// The token's `Active` as the caller knows it (a piped token's). `false` is refused, at
+    /// plan time, unless `force`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The token's `Revoked` as the caller knows it. `true` is refused at plan time, `force` or
+    /// not: rotating a revoked token makes GitLab revoke its whole family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<bool>,
+    /// Rotate an inactive (expired) token anyway, with a warning. Never a revoked one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
 }
 
 /// Parameters of `revoke-personal-access-token`.

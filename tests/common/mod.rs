@@ -143,6 +143,17 @@ impl Fake {
         self.control("POST", "fail", Some(json!({"count": count, "status": status, "content_type": content_type, "body": body})));
     }
 
+    /// `POST /__fake/fail` with any of its fields (`count`, `status`, `body`, `content_type`,
+    /// `headers`).
+    pub fn fail_with(&self, spec: Value) {
+        self.control("POST", "fail", Some(spec));
+    }
+
+    /// The next `count` API requests are served normally; injections queued after apply later.
+    pub fn pass(&self, count: u32) {
+        self.control("POST", "pass", Some(json!({ "count": count })));
+    }
+
     pub fn add_users(&self, users: Value) -> Value {
         self.control("POST", "users", Some(users))
     }

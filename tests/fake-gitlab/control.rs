@@ -8,7 +8,8 @@
 //! | `/__fake/settings`       | GET         | → 200 `{"require_expiry":false,"max_lifetime_days":365,"today":null,"link_only_pagination":false,"delay_ms":0,"delay_cycle_ms":[]}` |
 //! | `/__fake/settings`       | PUT, PATCH  | any subset of those fields → 200 full settings; unknown field → 400 |
 //! | `/__fake/rate-limit`     | POST        | `{"count":N,"retry_after":S}` → 200 pending injections          |
-//! | `/__fake/fail`           | POST        | `{"count":N,"status":500,"body":"...","content_type":"...","headers":{}}` → 200 pending |
+//! | `/__fake/fail`           | POST        | `{"count":N,"status":500,"body":"...","content_type":"...","headers":{},"pad_bytes":0}` → 200 pending (`pad_bytes` spaces are added to the body, for answers larger than a control request may be) |
+//! | `/__fake/pass`           | POST        | `{"count":N}` → 200 pending; the next N API requests are served normally before later injections apply |
 //! | `/__fake/users`          | POST        | `{"username":..}` → 201 user; `{"users":[..]}` → 201 array      |
 //! | `/__fake/tokens`         | GET         | → 200 every token the fake knows, with its value and state      |
 //! | `/__fake/tokens`         | POST        | one token spec, or `{"tokens":[..]}` → 201 array of new tokens (see `pat::seed`) |
@@ -55,7 +56,7 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
     let allowed: &[&str] = match route {
         "/requests" => &["GET", "DELETE"],
         "/settings" => &["GET", "PUT", "PATCH"],
-        "/rate-limit" | "/fail" | "/users" | "/reset" => &["POST"],
+        "/rate-limit" | "/fail" | "/pass" | "/users" | "/reset" => &["POST"],
         "/tokens" => &["GET", "POST"],
         "/proxy-connects" | "/stats" => &["GET"],
         _ => return Reply::error(404, &format!("no control endpoint {}", req.path)),
@@ -78,6 +79,7 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
         (_, "/settings") => put_settings(state, &body),
         ("POST", "/rate-limit") => rate_limit(state, &body),
         ("POST", "/fail") => fail(state, &body),
+        ("POST", "/pass") => pass(state, &body),
         ("POST", "/users") => add_users(state, &body),
         ("POST", "/reset") => {
             state.reset();
@@ -234,10 +236,33 @@ fn fail(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
     let reply = Reply {
         status,
         content_type,
-        body: text.into_bytes(),
+        body: padded(text.into_bytes(), body)?,
         headers,
     };
     Ok(queue(state, count, reply))
+}
+
+/// `body` followed by the `pad_bytes` spaces the injection asks for (at most 64 MiB).
+fn padded(mut body: Vec<u8>, spec: &Map<String, Value>) -> Result<Vec<u8>, String> {
+    let pad = match spec.get("pad_bytes") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v
+            .as_u64()
+            .filter(|&n| n <= 64 * 1024 * 1024)
+            .ok_or("pad_bytes must be a number of bytes up to 64 MiB")?,
+    };
+    body.resize(body.len() + pad as usize, b' ');
+    Ok(body)
+}
+
+/// Queues `count` requests served normally, so the injection after them hits a later request.
+fn pass(state: &mut State, body: &Map<String, Value>) -> Result<Reply, String> {
+    let count = count_of(body)?;
+    Ok(queue(
+        state,
+        count,
+        Reply::empty(crate::state::PASS_THROUGH),
+    ))
 }
 
 fn checked_header_value(value: &str) -> Result<String, String> {

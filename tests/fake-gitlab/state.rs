@@ -145,6 +145,10 @@ impl Stats {
     }
 }
 
+/// The status of an injection that serves its requests normally (`POST /__fake/pass`), so a
+/// later injection hits a later request: e.g. pass the GET a rotation reads first, fail its POST.
+pub const PASS_THROUGH: u16 = 0;
+
 /// A canned answer for the next `remaining` API requests.
 #[derive(Debug, Clone)]
 pub struct Injection {
@@ -330,7 +334,8 @@ impl State {
         *self.connections.entry(peer.to_string()).or_insert(next)
     }
 
-    /// Takes the next injected answer, if any is pending.
+    /// Takes the next injected answer, if any is pending. A pass-through injection
+    /// ([`PASS_THROUGH`]) is used up like any other but lets the request be served normally.
     pub fn take_injection(&mut self) -> Option<Reply> {
         let front = self.injections.front_mut()?;
         let reply = front.reply.clone();
@@ -338,7 +343,7 @@ impl State {
         if front.remaining == 0 {
             self.injections.pop_front();
         }
-        Some(reply)
+        (reply.status != PASS_THROUGH).then_some(reply)
     }
 
     /// A token value GitLab-like in shape (`glpat-` and 20 URL-safe characters) and unique in
@@ -440,5 +445,21 @@ mod tests {
             .take(5)
             .collect();
         assert_eq!(statuses, [429, 429, 500]);
+    }
+
+    #[test]
+    fn a_pass_through_injection_serves_normally_then_the_next_one_applies() {
+        let mut state = State::new("http://x".into());
+        state.injections.push_back(Injection {
+            remaining: 1,
+            reply: Reply::empty(PASS_THROUGH),
+        });
+        state.injections.push_back(Injection {
+            remaining: 1,
+            reply: Reply::empty(502),
+        });
+        assert_eq!(state.take_injection().map(|r| r.status), None);
+        assert_eq!(state.take_injection().map(|r| r.status), Some(502));
+        assert_eq!(state.take_injection().map(|r| r.status), None);
     }
 }

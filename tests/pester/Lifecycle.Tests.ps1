@@ -299,13 +299,13 @@ Describe 'Invoke-GitlabPersonalAccessTokenRotation' {
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
 
-    It 'rotating a revoked token fails and GitLab revokes its family' {
+    It 'refuses to rotate a revoked token before it is sent, so GitLab never revokes its family' {
         Add-FakePat @{ username = 'jsmith'; name = 'CI' } | Out-Null
         $new = Invoke-GitlabPersonalAccessTokenRotation 1 -Confirm:$false
         $err = { Invoke-GitlabPersonalAccessTokenRotation 1 -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'GitlabCli.InvalidArgument,Invoke-GitlabPersonalAccessTokenRotation' -PassThru
-        $err.Exception.Hint | Should -BeLike '*family*'
-        (Get-FakeToken $Fake | Where-Object id -EQ $new.Id).revoked | Should -BeTrue
+        $err.Exception.Message | Should -BeLike '*family*'
+        (Get-FakeToken $Fake | Where-Object id -EQ $new.Id).revoked | Should -BeFalse
     }
 
     It 'rotates every piped token, and refuses -CopyToClipboard for more than one' {
