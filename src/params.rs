@@ -10,7 +10,7 @@
 //! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken), which the compiled module keeps.
 
 /// Protocol name → the cmdlet parameter that carries it.
-pub const CMDLET_PARAMETERS: [(&str, &str); 22] = [
+pub const CMDLET_PARAMETERS: [(&str, &str); 27] = [
     ("user", "-UserId"),
     ("name", "-Name"),
     ("scopes", "-Scope"),
@@ -31,6 +31,13 @@ pub const CMDLET_PARAMETERS: [(&str, &str); 22] = [
     ("search", "-Search"),
     ("active", "-Active"),
     ("force", "-Force"),
+    // Issue 12's group and project token cmdlets (written in C#): the owner is -GroupId or
+    // -ProjectId, which messages name themselves.
+    ("owner", "the owner (-GroupId, -ProjectId)"),
+    ("description", "-Description"),
+    ("access_level", "-AccessLevel"),
+    ("sort", "-Sort"),
+    ("working_directory", "the working directory"),
     // Paging is the module's own (-All, -MaxPages); the engine's page parameters have no cmdlet
     // parameter and keep their names.
     ("page", "page"),
@@ -189,7 +196,8 @@ mod tests {
             let Some(name) = cmdlet.strip_prefix('-') else {
                 continue;
             };
-            if ["Active", "Force"].contains(&name) {
+            // -Description, -AccessLevel and -Sort: issue 12's cmdlets, written in C#.
+            if ["Active", "Force", "Description", "AccessLevel", "Sort"].contains(&name) {
                 continue;
             }
             assert!(text.contains(&format!("${name}")), "no cmdlet has -{name}");
