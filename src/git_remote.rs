@@ -30,7 +30,9 @@ pub fn origin_project(dir: &Path, parameter: &str) -> Result<(String, String)> {
                  'origin' remote."
             ),
         )
-        .with_hint("Add it (git remote add origin <url>), or give the project's id or full path."));
+        .with_hint(
+            "Add it (git remote add origin <url>), or give the project's id or full path.",
+        ));
     };
     match project_of(&url) {
         Some(path) => Ok((path, url)),
@@ -131,11 +133,17 @@ mod tests {
     #[test]
     fn https_ssh_and_scp_forms_name_the_project() {
         for (url, want) in [
-            ("https://gitlab.example.com/acme/platform/api.git", "acme/platform/api"),
+            (
+                "https://gitlab.example.com/acme/platform/api.git",
+                "acme/platform/api",
+            ),
             ("https://user@gitlab.example.com:8443/acme/api", "acme/api"),
             ("ssh://git@gitlab.example.com:2222/acme/api.git", "acme/api"),
             ("git@gitlab.example.com:acme/sub/api.git", "acme/sub/api"),
-            ("gitlab.example.com:group/blah.project.name.git", "group/blah.project.name"),
+            (
+                "gitlab.example.com:group/blah.project.name.git",
+                "group/blah.project.name",
+            ),
             ("https://gitlab.example.com/acme/api/", "acme/api"),
         ] {
             assert_eq!(project_of(url).as_deref(), Some(want), "{url}");

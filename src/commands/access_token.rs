@@ -35,7 +35,10 @@ struct Validated {
 
 /// A user owner's request as `create-personal-access-token` params; what only groups and
 /// projects take is refused.
-fn personal_params(owner: &Owner, p: &CreateAccessTokenParams) -> Result<CreatePersonalAccessTokenParams> {
+fn personal_params(
+    owner: &Owner,
+    p: &CreateAccessTokenParams,
+) -> Result<CreatePersonalAccessTokenParams> {
     if p.access_level.is_some() {
         return Err(Error::invalid(
             "access_level",
@@ -77,7 +80,11 @@ fn validate(owner: Owner, p: &CreateAccessTokenParams, ctx: &mut Context<'_>) ->
     let name = validate_name(p.name.as_deref())?;
     let description = p.description.clone().filter(|d| !d.is_empty());
     let scopes = owner.validate_scopes(p.scopes.as_deref())?;
-    let access_level = p.access_level.as_ref().map(parse_access_level).transpose()?;
+    let access_level = p
+        .access_level
+        .as_ref()
+        .map(parse_access_level)
+        .transpose()?;
     let expires_at = dates::resolve_expiry(p.expires_at.as_deref(), p.expire_in_months, ctx.today)?;
     let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, token) = sites.resolve(p.site_url.as_deref())?;
@@ -170,7 +177,10 @@ pub fn plan_create(p: &CreateAccessTokenParams, ctx: &mut Context<'_>) -> Result
 }
 
 /// `create-access-token`, `mode: run`.
-pub fn create(p: &CreateAccessTokenParams, ctx: &mut Context<'_>) -> Result<NewPersonalAccessToken> {
+pub fn create(
+    p: &CreateAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<NewPersonalAccessToken> {
     let owner = Owner::from_param(p.owner.as_ref())?;
     if let Owner::User(_) = owner {
         return personal_access_token::run(&personal_params(&owner, p)?, ctx);
@@ -228,7 +238,8 @@ fn explain_refusal(mut err: Error, v: &Validated, client: &crate::gitlab::Client
                 owner.describe()
             );
             err.parameter = Some("access_level".to_string());
-            err.hint = Some("Give a lower -AccessLevel, or ask someone with a higher role.".to_string());
+            err.hint =
+                Some("Give a lower -AccessLevel, or ask someone with a higher role.".to_string());
         } else if said.to_ascii_lowercase().contains("expires at") {
             err.message = format!("GitLab at {} refused the expiry: {said}", v.site.url);
             err.parameter = Some("expires_at".to_string());

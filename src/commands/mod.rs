@@ -119,10 +119,11 @@ pub fn execute(request: &Request, ctx: &mut Context<'_>) -> Body {
         (Command::CreateAccessToken(params), Mode::Plan) => {
             access_token::plan_create(params, ctx).map(|plan| Body::Plan { plan })
         }
-        (Command::CreateAccessToken(params), Mode::Run) => access_token::create(params, ctx)
-            .map(|token| Body::Result {
+        (Command::CreateAccessToken(params), Mode::Run) => {
+            access_token::create(params, ctx).map(|token| Body::Result {
                 result: token.into(),
-            }),
+            })
+        }
         (Command::RotateAccessToken(params), Mode::Plan) => {
             token_lifecycle::plan_rotate_access(params, ctx).map(|plan| Body::Plan { plan })
         }

@@ -74,9 +74,7 @@ pub fn parse_access_level(given: &AccessLevelParam) -> Result<u32> {
             let text = text.trim();
             ACCESS_LEVELS
                 .iter()
-                .find(|(name, level)| {
-                    name.eq_ignore_ascii_case(text) || level.to_string() == text
-                })
+                .find(|(name, level)| name.eq_ignore_ascii_case(text) || level.to_string() == text)
                 .map(|(_, level)| *level)
         }
     };
@@ -87,7 +85,10 @@ pub fn parse_access_level(given: &AccessLevelParam) -> Result<u32> {
         };
         Error::invalid(
             "access_level",
-            format!("'{shown}' is not an access level. Valid access levels: {}.", levels_listed()),
+            format!(
+                "'{shown}' is not an access level. Valid access levels: {}.",
+                levels_listed()
+            ),
         )
         .with_hint("Give a role name, e.g. -AccessLevel developer, or its number.")
     })
@@ -278,10 +279,13 @@ impl Owner {
     /// What a result says owns a token, from GitLab's `resource_id` or the owner given.
     pub fn token_owner(&self, json: &Value) -> Option<TokenOwner> {
         let resource = self.resource()?;
-        let id = json.get("resource_id").and_then(Value::as_u64).or(match resource {
-            Resource::Id(id) => Some(*id),
-            Resource::Path(_) => None,
-        });
+        let id = json
+            .get("resource_id")
+            .and_then(Value::as_u64)
+            .or(match resource {
+                Resource::Id(id) => Some(*id),
+                Resource::Path(_) => None,
+            });
         Some(TokenOwner {
             kind: self.kind(),
             id,
@@ -400,7 +404,11 @@ fn parse_resource(
             Ok(id) if id > 0 => Ok(Resource::Id(id)),
             _ => Err(Error::invalid(
                 OWNER,
-                format!("'{}' is not a valid {} id.", crate::text::truncate(text, 40), kind.as_str()),
+                format!(
+                    "'{}' is not a valid {} id.",
+                    crate::text::truncate(text, 40),
+                    kind.as_str()
+                ),
             )
             .with_hint("Ids are whole numbers from 1 up; or give the full path.")),
         };
@@ -442,11 +450,20 @@ mod tests {
     #[test]
     fn paths_are_one_encoded_segment() {
         let o = owner(OwnerKind::Project, "acme/platform/api").unwrap();
-        assert_eq!(o.tokens_path(), "/projects/acme%2Fplatform%2Fapi/access_tokens");
-        assert_eq!(o.rotate_path("self"), "/projects/acme%2Fplatform%2Fapi/access_tokens/self/rotate");
+        assert_eq!(
+            o.tokens_path(),
+            "/projects/acme%2Fplatform%2Fapi/access_tokens"
+        );
+        assert_eq!(
+            o.rotate_path("self"),
+            "/projects/acme%2Fplatform%2Fapi/access_tokens/self/rotate"
+        );
         let g = owner(OwnerKind::Group, "12").unwrap();
         assert_eq!(g.token_path("3"), "/groups/12/access_tokens/3");
-        assert_eq!(Owner::User(None).token_path("self"), "/personal_access_tokens/self");
+        assert_eq!(
+            Owner::User(None).token_path("self"),
+            "/personal_access_tokens/self"
+        );
         for bad in ["a b", "a//b", "0", "x?y", "../", "a/%2F"] {
             let err = owner(OwnerKind::Group, bad).unwrap_err();
             assert_eq!(err.parameter.as_deref(), Some(OWNER), "{bad}");
@@ -456,10 +473,22 @@ mod tests {
 
     #[test]
     fn access_levels_by_name_or_number() {
-        assert_eq!(parse_access_level(&AccessLevelParam::Name("Developer".into())).unwrap(), 30);
-        assert_eq!(parse_access_level(&AccessLevelParam::Name("15".into())).unwrap(), 15);
-        assert_eq!(parse_access_level(&AccessLevelParam::Number(50)).unwrap(), 50);
-        for bad in [AccessLevelParam::Number(35), AccessLevelParam::Name("admin".into())] {
+        assert_eq!(
+            parse_access_level(&AccessLevelParam::Name("Developer".into())).unwrap(),
+            30
+        );
+        assert_eq!(
+            parse_access_level(&AccessLevelParam::Name("15".into())).unwrap(),
+            15
+        );
+        assert_eq!(
+            parse_access_level(&AccessLevelParam::Number(50)).unwrap(),
+            50
+        );
+        for bad in [
+            AccessLevelParam::Number(35),
+            AccessLevelParam::Name("admin".into()),
+        ] {
             let err = parse_access_level(&bad).unwrap_err();
             assert_eq!(err.parameter.as_deref(), Some("access_level"));
             assert!(err.message.contains("planner (15)"), "{}", err.message);
@@ -469,12 +498,16 @@ mod tests {
     #[test]
     fn resource_tokens_refuse_user_and_admin_scopes() {
         let g = owner(OwnerKind::Group, "acme").unwrap();
-        let err = g.validate_scopes(Some(&["api".into(), "sudo".into()])).unwrap_err();
+        let err = g
+            .validate_scopes(Some(&["api".into(), "sudo".into()]))
+            .unwrap_err();
         assert!(err.message.contains("'sudo'") && err.message.contains("group access tokens"));
         assert!(!err.message.contains("read_user"), "{}", err.message);
         assert!(g.validate_scopes(Some(&["read_user".into()])).is_err());
         assert_eq!(
-            Owner::User(None).validate_scopes(Some(&["sudo".into()])).unwrap(),
+            Owner::User(None)
+                .validate_scopes(Some(&["sudo".into()]))
+                .unwrap(),
             vec![Scope::Sudo]
         );
     }

@@ -267,7 +267,12 @@ pub fn list(
     ctx: &mut Context<'_>,
 ) -> Result<PersonalAccessTokenPage> {
     let q = validate_list(params)?;
-    list_owned(&Owner::User(q.user.clone()), q, params.site_url.as_deref(), ctx)
+    list_owned(
+        &Owner::User(q.user.clone()),
+        q,
+        params.site_url.as_deref(),
+        ctx,
+    )
 }
 
 /// `list-access-tokens` (run): one page of any owner's tokens.
@@ -297,7 +302,9 @@ fn list_owned(
     let user_id = match &q.user {
         None => None,
         Some(Person::User(UserRef::Id(id))) => Some(*id),
-        Some(Person::User(UserRef::Me)) => Some(ctx.gitlab.users.current(&client, ctx.reporter)?.id),
+        Some(Person::User(UserRef::Me)) => {
+            Some(ctx.gitlab.users.current(&client, ctx.reporter)?.id)
+        }
         Some(Person::Email(email)) => Some(by_email(&client, email, ctx.reporter)?.id),
         Some(Person::User(UserRef::Username(name))) => Some(
             ctx.gitlab
@@ -548,9 +555,14 @@ fn validate_rotate(
             revoked: p.revoked.unwrap_or(false),
             active: p.active.unwrap_or(true) && !p.revoked.unwrap_or(false),
         };
-        if let Some(warning) =
-            check_rotatable(&owner, which, &site.url, state, force, "as the piped token says")?
-        {
+        if let Some(warning) = check_rotatable(
+            &owner,
+            which,
+            &site.url,
+            state,
+            force,
+            "as the piped token says",
+        )? {
             ctx.reporter.warning(warning);
         }
     }
@@ -681,7 +693,11 @@ fn rotate_owned(
         body["expires_at"] = Value::String(date.format("%Y-%m-%d").to_string());
     }
     let rotated = client
-        .post(&v.owner.rotate_path(&v.which.segment()), &body, ctx.reporter)
+        .post(
+            &v.owner.rotate_path(&v.which.segment()),
+            &body,
+            ctx.reporter,
+        )
         .and_then(|json| {
             token_from_json(&json, &v.site.url).map(|mut t| {
                 super::token_entity::add_owner(&mut t, &json, &v.owner);
@@ -949,7 +965,9 @@ fn explain_resource_token_refusal(
     let mut err = err;
     match err.kind {
         // `404 group Access Token Not Found`: the owner exists, the token is not its.
-        ErrorKind::NotFound if said.contains("Access Token Not Found") || said == "404 Not Found" => {
+        ErrorKind::NotFound
+            if said.contains("Access Token Not Found") || said == "404 Not Found" =>
+        {
             err.message = format!("GitLab found no {what}.");
             err.parameter = Some(TOKEN_ID.to_string());
             err.hint = Some(format!("Check the id with {}.", owner.get_cmdlet()));
@@ -961,14 +979,19 @@ fn explain_resource_token_refusal(
                 owner.kind().as_str()
             );
             err.parameter = Some(TOKEN_ID.to_string());
-            err.hint = Some(format!("{} Check the id with {}.", owner.role_rule(), owner.get_cmdlet()));
+            err.hint = Some(format!(
+                "{} Check the id with {}.",
+                owner.role_rule(),
+                owner.get_cmdlet()
+            ));
             err
         }
         ErrorKind::InvalidArgument if said.contains("Not eligible to rotate") => {
             err.message = format!(
                 "GitLab refused to rotate {what}: its access level is higher than your own role                  ({said})."
             );
-            err.hint = Some("Ask someone with that role (or an administrator) to rotate it.".to_string());
+            err.hint =
+                Some("Ask someone with that role (or an administrator) to rotate it.".to_string());
             err
         }
         ErrorKind::InvalidArgument if said.contains("cannot delete") => {
@@ -989,8 +1012,10 @@ fn explain_resource_token_refusal(
             err
         }
         _ => {
-            let err = explain_owner_refusal(err, owner, site, &format!("{verb} a token of"), client);
-            if err.kind == ErrorKind::InvalidArgument && verb == "rotate" && err.status == Some(400) {
+            let err =
+                explain_owner_refusal(err, owner, site, &format!("{verb} a token of"), client);
+            if err.kind == ErrorKind::InvalidArgument && verb == "rotate" && err.status == Some(400)
+            {
                 let mut err = err;
                 err.message = format!("GitLab refused to rotate {what} ({said}).");
                 err.hint = Some(format!(
