@@ -421,9 +421,7 @@ fn bad_input_is_refused_before_anything_is_sent() {
     ];
     for (command, params, parameter, words) in cases {
         for mode in ["plan", "run"] {
-            if mode == "plan" && command.starts_with("list")
-                || mode == "plan" && command.starts_with("get")
-            {
+            if mode == "plan" && (command.starts_with("list") || command.starts_with("get")) {
                 continue;
             }
             let reply = e.call(mode, command, params.clone());
