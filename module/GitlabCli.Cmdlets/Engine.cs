@@ -86,7 +86,7 @@ namespace GitlabCli
             }
         }
 
-        public static string CurrentPath => PathOverride ?? DefaultPath;
+        public static string CurrentPath => string.IsNullOrEmpty(PathOverride) ? DefaultPath : PathOverride;
 
         public string ExecutablePath { get; private set; }
 

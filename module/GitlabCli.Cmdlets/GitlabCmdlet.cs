@@ -201,11 +201,8 @@ namespace GitlabCli
         {
             try
             {
-                if (!Stopping)
-                {
-                    WriteWarning(text);
-                    return;
-                }
+                WriteWarning(text);
+                return;
             }
             catch (PipelineStoppedException) { }
             try { Host.UI.WriteWarningLine(text); } catch (Exception e) when (e is System.Management.Automation.Host.HostException || e is NotImplementedException || e is InvalidOperationException) { }

@@ -33,6 +33,14 @@ namespace GitlabCli
 
         private readonly List<QueuedChange> queue = new List<QueuedChange>();
         private readonly List<PSObject> created = new List<PSObject>();
+        private volatile bool interruptedByUser;
+
+        /// <summary>Ctrl+C (or PowerShell.Stop()): runs on another thread; the run loop sends nothing more.</summary>
+        protected override void StopProcessing()
+        {
+            interruptedByUser = true;
+            base.StopProcessing();
+        }
 
         /// <summary>The protocol command, e.g. create-personal-access-token.</summary>
         protected abstract string Command { get; }
@@ -217,7 +225,7 @@ namespace GitlabCli
                 {
                     string sendFailure = null;
                     // After a stop nothing new is sent; what was sent is still answered (below).
-                    while (!Stopping && next < count && outstanding.Count < window)
+                    while (!Stopping && !interruptedByUser && next < count && outstanding.Count < window)
                     {
                         string id = Engine.Send("run", Command, queue[next].ParamsJson);
                         if (id == null) { sendFailure = Engine.Failure; break; }
@@ -225,7 +233,7 @@ namespace GitlabCli
                         outstanding.Enqueue(queue[next]);
                         next++;
                     }
-                    if (Stopping) { throw new PipelineStoppedException(); }
+                    if (interruptedByUser) { throw new PipelineStoppedException(); }
                     if (outstanding.Count == 0)
                     {
                         engineDead = true;
@@ -323,8 +331,9 @@ namespace GitlabCli
         private void KeepTokens(Exception reason, QueuedChange current, Queue<QueuedChange> outstanding)
         {
             bool stopUpstream = reason.GetType().Name == "StopUpstreamCommandsException";
-            bool interrupted = Stopping && !stopUpstream;
-            bool downstreamAlive = !interrupted && !stopUpstream && reason is ActionPreferenceStopException;
+            bool interrupted = interruptedByUser && !stopUpstream;
+            // After -ErrorAction Stop the command downstream may still take objects; try.
+            bool downstreamAlive = !interrupted && !stopUpstream;
             var undelivered = new List<PSObject>();
             if (current != null && current.Token != null && !current.Delivered) { undelivered.Add(current.Token); }
             while (outstanding.Count > 0)
