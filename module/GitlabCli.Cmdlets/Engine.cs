@@ -193,6 +193,7 @@ namespace GitlabCli
                 throw new EngineVersionMismatch(text);
             }
             hello = said;
+            EngineFacts.Remember(said);
             return true;
         }
 

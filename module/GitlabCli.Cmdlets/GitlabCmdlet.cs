@@ -129,8 +129,16 @@ namespace GitlabCli
                     }
                 }
                 if (engine.Failure != null) { throw new EngineFailure(engine.Failure); }
+                // A request that changes nothing is not worth waiting for once the pipeline stops.
+                if (Stopping && !AwaitAnswersWhenStopped) { throw new PipelineStoppedException(); }
             }
         }
+
+        /// <summary>
+        /// Whether an answer is still awaited after Ctrl+C: yes where a request may have changed
+        /// something (a create or rotation must be accounted for), no for reads.
+        /// </summary>
+        protected virtual bool AwaitAnswersWhenStopped => false;
 
         /// <summary>Sends one request and waits for its answer (plans, lists, single gets).</summary>
         protected EngineMessage Call(string mode, string command, string paramsJson, string what)

@@ -42,6 +42,8 @@ namespace GitlabCli
             base.StopProcessing();
         }
 
+        protected override bool AwaitAnswersWhenStopped => true;
+
         /// <summary>The protocol command, e.g. create-personal-access-token.</summary>
         protected abstract string Command { get; }
 

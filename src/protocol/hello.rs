@@ -35,7 +35,10 @@ impl Hello {
             protocol_version: VERSION,
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
             scopes: Scope::ALL.iter().map(|s| s.as_str().to_string()).collect(),
-            error_kinds: ErrorKind::ALL.iter().map(|k| k.as_str().to_string()).collect(),
+            error_kinds: ErrorKind::ALL
+                .iter()
+                .map(|k| k.as_str().to_string())
+                .collect(),
             concurrency: u32::try_from(concurrency).unwrap_or(u32::MAX),
         }
     }
