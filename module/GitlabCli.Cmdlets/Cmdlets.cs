@@ -115,9 +115,7 @@ namespace GitlabCli
                 .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null);
         }
 
-        protected override string ShownTarget(string planTarget) { return TokenChanges.WithPipedName(this, planTarget); }
-
-        internal object Input => CurrentInput;
+        protected override string ShownTarget(string planTarget) { return WithPipedName(planTarget); }
 
         protected override string ClipboardLine(PSObject token, QueuedChange item)
         {
@@ -160,9 +158,7 @@ namespace GitlabCli
                 .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null);
         }
 
-        protected override string ShownTarget(string planTarget) { return TokenChanges.WithPipedName(this, planTarget); }
-
-        internal object Input => CurrentInput;
+        protected override string ShownTarget(string planTarget) { return WithPipedName(planTarget); }
 
         protected override void Deliver(QueuedChange item, EngineMessage result)
         {
@@ -171,19 +167,6 @@ namespace GitlabCli
             long? id = Json.Whole(result.Result, "revoked_id");
             if (id.HasValue) { WriteObject(id.Value); }
             else { WriteWarning("Revoked " + item.Target + ", but GitLab did not say its id."); }
-        }
-    }
-
-    internal static class TokenChanges
-    {
-        /// <summary>A piped token's name makes the prompt readable; the plan itself sends nothing to learn it.</summary>
-        public static string WithPipedName(TokenChangeCmdlet cmdlet, string planTarget)
-        {
-            object input = cmdlet is InvokeGitlabPersonalAccessTokenRotationCommand r ? r.Input : cmdlet is RevokeGitlabPersonalAccessTokenCommand v ? v.Input : null;
-            if (input == null) { return planTarget; }
-            var name = PSObject.AsPSObject(input).Properties["Name"]?.Value;
-            string text = name == null ? "" : Convert.ToString(name, CultureInfo.InvariantCulture);
-            return text.Length == 0 ? planTarget : planTarget + " ('" + text + "')";
         }
     }
 

@@ -145,10 +145,12 @@ namespace GitlabCli
         {
             get
             {
+                var deadline = DateTime.UtcNow.AddSeconds(30);
                 while (hello == null)
                 {
                     ReadHello(250);
                     if (Failure != null) { throw new EngineFailure(Failure); }
+                    if (DateTime.UtcNow > deadline) { throw new EngineFailure("said nothing within 30 seconds of starting (no hello)."); }
                 }
                 return hello;
             }

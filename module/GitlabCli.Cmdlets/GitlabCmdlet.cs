@@ -96,15 +96,6 @@ namespace GitlabCli
             return properties;
         }
 
-        /// <summary>Whether the piped record has one of these properties.</summary>
-        protected bool InputHas(params string[] names)
-        {
-            if (!(CurrentInput is object input)) { return false; }
-            var wrapped = PSObject.AsPSObject(input);
-            foreach (var name in names) { if (wrapped.Properties[name] != null) { return true; } }
-            return false;
-        }
-
         /// <summary>
         /// Waits for the terminal message of request <paramref name="id"/>, forwarding stream messages
         /// on the way (engine progress nests under <paramref name="parentProgressId"/>, -1 for none).

@@ -149,6 +149,16 @@ namespace GitlabCli
         /// <summary>The plan's target as prompts and errors show it.</summary>
         protected virtual string ShownTarget(string planTarget) { return planTarget; }
 
+        /// <summary>A piped token's name makes the prompt readable; the plan itself sends nothing to learn it.</summary>
+        protected string WithPipedName(string planTarget)
+        {
+            object input = CurrentInput;
+            if (input == null) { return planTarget; }
+            var name = PSObject.AsPSObject(input).Properties["Name"]?.Value;
+            string text = name == null ? "" : Convert.ToString(name, CultureInfo.InvariantCulture);
+            return text.Length == 0 ? planTarget : planTarget + " ('" + text + "')";
+        }
+
         /// <summary>
         /// ShouldProcess; where it would have to ask but cannot (pwsh -NonInteractive) a terminating
         /// GitlabCli.InvalidArgument, so a script sees it fail.

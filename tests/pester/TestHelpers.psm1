@@ -50,12 +50,6 @@ function Get-OpenEngineId {
     @([GitlabCli.Engine]::OpenProcessIds)
 }
 
-function Get-HelloLine {
-    # The hello line a stand-in engine writes first, as the real one does.
-    param([int] $Version = 1, [int] $Concurrency = 8)
-    '{"v":' + $Version + ',"id":null,"type":"hello","hello":{"protocol_version":' + $Version + ',"engine_version":"0.0.0-test","scopes":["api","read_api"],"error_kinds":["protocol"],"concurrency":' + $Concurrency + '}}'
-}
-
 function Get-FakeGitlabPath {
     $exe = if ($IsWindows) { 'fake-gitlab.exe' } else { 'fake-gitlab' }
     $target = if ($env:CARGO_TARGET_DIR) { [System.IO.Path]::GetFullPath($env:CARGO_TARGET_DIR, $script:RepoRoot) } else { Join-Path $script:RepoRoot 'target' }
