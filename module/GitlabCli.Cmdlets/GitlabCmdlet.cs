@@ -189,8 +189,20 @@ namespace GitlabCli
         protected void WriteRecordError(ErrorRecord record)
         {
             LastError = record;
-            WriteError(record);
+            try
+            {
+                WriteError(record);
+            }
+            catch (Exception e) when (e is PipelineStoppedException || e is ActionPreferenceStopException)
+            {
+                // -ErrorAction Stop or $ErrorActionPreference = 'Stop': this error ends the pipeline.
+                ErrorStopped = true;
+                throw;
+            }
         }
+
+        /// <summary>Whether one of this cmdlet's own errors ended the pipeline.</summary>
+        protected bool ErrorStopped { get; private set; }
 
         /// <summary>The last error this cmdlet wrote.</summary>
         protected ErrorRecord LastError { get; private set; }

@@ -342,12 +342,18 @@ namespace GitlabCli
         /// </summary>
         private void KeepTokens(Exception reason, QueuedChange current, Queue<QueuedChange> outstanding)
         {
-            bool stopUpstream = reason.GetType().Name == "StopUpstreamCommandsException";
-            bool interrupted = interruptedByUser && !stopUpstream;
+            // Ctrl+C calls StopProcessing. A stop that reaches this cmdlet through its own WriteObject
+            // without one is a command downstream that has what it wants (Select-Object -First).
+            // Anything else is a terminating error: this cmdlet's own (-ErrorAction Stop) or one
+            // from downstream.
+            bool interrupted = interruptedByUser;
+            bool stopUpstream = !interrupted && !ErrorStopped && reason is PipelineStoppedException;
             // After -ErrorAction Stop the command downstream may still take objects; try.
             bool downstreamAlive = !interrupted && !stopUpstream;
             var undelivered = new List<PSObject>();
-            if (current != null && current.Token != null && !current.Delivered) { undelivered.Add(current.Token); }
+            // Select-Object -First stops the pipeline from inside the WriteObject that gave it its
+            // last object: that one was delivered.
+            if (current != null && current.Token != null && !current.Delivered && !stopUpstream) { undelivered.Add(current.Token); }
             while (outstanding.Count > 0)
             {
                 var item = outstanding.Dequeue();
@@ -391,14 +397,20 @@ namespace GitlabCli
                         + ") cannot be revoked without leaving you with no working token, so it was not output but kept in $" + RescueVariable + ". Store its Token now: GitLab shows it only once.");
                 }
             }
+            else if (stopUpstream)
+            {
+                // What was output reached the command that stopped the pipeline; the rest is kept.
+                kept.AddRange(undelivered);
+            }
             else
             {
+                // An assignment's output is discarded with a terminating error: keep them all.
                 kept.AddRange(created);
             }
             if (kept.Count == 0) { return; }
 
             Rescue(kept);
-            var all = created.ToArray();
+            var all = (stopUpstream ? kept : created).ToArray();
             reason.Data[ErrorRecords.TokensKey] = all;
             if (reason is IContainsErrorRecord withRecord && withRecord.ErrorRecord?.Exception is GitlabCliException carried) { carried.Tokens = all; }
             if (LastError?.Exception is GitlabCliException last) { last.Tokens = all; }
@@ -406,9 +418,16 @@ namespace GitlabCli
             {
                 var names = new StringBuilder();
                 foreach (var token in all) { names.Append(names.Length == 0 ? "" : ", ").Append(TokenRecords.Describe(token)); }
-                string why = stopUpstream ? "the pipeline stopped early (e.g. Select-Object -First)" : "the pipeline ended with an error (" + reason.Message + ")";
-                WriteHostWarning(all.Length + " token(s) were created before " + why + ": " + names
-                    + ". PowerShell drops the output of a pipeline that ends this way, so they are kept: in the error's exception (catch { $_.Exception.Tokens }) and in $" + RescueVariable + ". Store them now: GitLab shows each value only once.");
+                if (stopUpstream)
+                {
+                    WriteHostWarning(all.Length + " token(s) were created but not output because the pipeline stopped early (e.g. Select-Object -First): " + names
+                        + ". They are kept in $" + RescueVariable + ". Store or revoke them now: GitLab shows each value only once.");
+                }
+                else
+                {
+                    WriteHostWarning(all.Length + " token(s) were created before the pipeline ended with an error (" + (LastError?.Exception.Message ?? reason.Message) + "): " + names
+                        + ". PowerShell drops the output of a pipeline that ends this way, so they are kept: in the error's exception (catch { $_.Exception.Tokens }) and in $" + RescueVariable + ". Store them now: GitLab shows each value only once.");
+                }
             }
         }
 

@@ -167,6 +167,27 @@ Describe 'A terminating error in the middle of a pipeline' {
     }
 }
 
+Describe 'A pipeline stopped early by Select-Object -First' {
+    BeforeEach {
+        Reset-Fake $Fake
+        Remove-Variable GitlabCliRescued -Scope Global -ErrorAction SilentlyContinue
+    }
+    AfterEach { Remove-Variable GitlabCliRescued -Scope Global -ErrorAction SilentlyContinue }
+
+    It 'keeps the tokens it created but could not output in $GitlabCliRescued, named in a warning' {
+        $warnings = $null
+        $tokens = @(1..6 | ForEach-Object { [pscustomobject]@{ UserId = '42'; Name = "First $_" } } |
+                New-GitlabPersonalAccessToken -Scope api -WarningVariable warnings -WarningAction SilentlyContinue | Select-Object -First 1)
+        $tokens.Count | Should -Be 1
+        $created = @(Get-FakeToken $Fake)
+        $created.Count | Should -BeGreaterThan 1
+        $rescued = @($global:GitlabCliRescued)
+        @(@($tokens.Token) + @($rescued.Token) | Sort-Object) | Should -Be @($created.token | Sort-Object)
+        $named = ($warnings | ForEach-Object Message) -join "`n"
+        foreach ($token in $rescued) { $named | Should -BeLike "*id $($token.Id) '$($token.Name)'*" }
+    }
+}
+
 Describe 'A pipeline stopped with Ctrl+C against a slow GitLab' {
     BeforeEach { Reset-Fake $Fake }
     AfterEach { Set-FakeSetting @{ delay_ms = 0 } }

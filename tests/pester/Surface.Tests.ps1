@@ -187,6 +187,9 @@ Describe 'The engine executable' {
             Should -Throw -ErrorId 'GitlabCli.EngineFailed,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike '*engine exploded on purpose*'
         $thrown.Exception.Message | Should -BeLike '*exit code 3*'
+        # It names the record being checked, not a request number.
+        $thrown.Exception.Message | Should -BeLike "*checking the token 'x'*"
+        $thrown.Exception.Message | Should -Not -Match 'request \d'
     }
 
     It 'writing a line that is not JSON is a terminating GitlabCli.EngineFailed' -Skip:$IsWindows {
