@@ -156,10 +156,10 @@ Describe 'The default table view' {
         $script:Created = New-GitlabPersonalAccessToken -Name $LongName -Scope 'api', 'read_api', 'read_repository', 'write_repository' -ExpireInMonths 2
     }
 
-    It 'shows Id, Token, ExpiresAt, Name and Scopes' {
+    It 'shows Id, UserId, Token, ExpiresAt, Scopes and Name' {
         $text = $Created | Format-Table | Out-String -Width 200
         $header = ($text -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -First 1) -split '\s+' | Where-Object { $_ }
-        $header | Should -Be @('Id', 'UserId', 'Token', 'ExpiresAt', 'Name', 'Scopes')
+        $header | Should -Be @('Id', 'UserId', 'Token', 'ExpiresAt', 'Scopes', 'Name')
         $text | Should -Match ([regex]::Escape($Created.ExpiresAt.ToString('yyyy-MM-dd')))
     }
 

@@ -268,7 +268,8 @@ Describe '-Confirm in a session that cannot ask' {
 Describe 'Scopes in CSV, JSON and tables' {
     BeforeAll {
         Reset-Fake $Fake
-        $script:New = New-GitlabPersonalAccessToken -UserId jsmith -Name 'Scoped' -Scope 'api', 'read_api', 'write_virtual_registry', 'read_observability' -ExpireInMonths 1
+        $scopes = 'api', 'read_api', 'read_repository', 'write_repository', 'read_registry', 'write_registry', 'write_virtual_registry', 'read_observability'
+        $script:New = New-GitlabPersonalAccessToken -UserId jsmith -Name 'A service token whose name says at length what it is for' -Scope $scopes -ExpireInMonths 1
         $script:Listed = @(Get-GitlabPersonalAccessToken -UserId jsmith)[0]
     }
 
@@ -276,11 +277,11 @@ Describe 'Scopes in CSV, JSON and tables' {
         $object = if ($_ -eq 'New') { $New } else { $Listed }
         $csv = ($object | ConvertTo-Csv) -join "`n"
         $csv | Should -Not -BeLike '*System.String*'
-        $csv | Should -BeLike '*api, read_api, write_virtual_registry, read_observability*'
+        $csv | Should -BeLike '*api, read_api, read_repository, write_repository, read_registry, write_registry, write_virtual_registry, read_observability*'
     }
 
     It 'ConvertTo-Json keeps Scopes an array' {
-        ($New | ConvertTo-Json | ConvertFrom-Json).Scopes | Should -Be @('api', 'read_api', 'write_virtual_registry', 'read_observability')
+        ($New | ConvertTo-Json | ConvertFrom-Json).Scopes | Should -Be @('api', 'read_api', 'read_repository', 'write_repository', 'read_registry', 'write_registry', 'write_virtual_registry', 'read_observability')
     }
 
     It 'the tables at 120 columns never cut a scope in two' {
