@@ -33,7 +33,11 @@ namespace GitlabCli
         private readonly StreamWriter input;
         private readonly StreamReader output;
         private readonly Task<string> stderr;
-        private Task<string> pending;
+        // Lines the reader thread has read and the pipeline has not taken yet; null marks the end.
+        private readonly Queue<string> lines = new Queue<string>();
+        private readonly object linesGate = new object();
+        private bool outputEnded;
+        private string readFailure;
         private long lastId;
         private Hello hello;
         private bool closed;
@@ -103,6 +107,38 @@ namespace GitlabCli
             output = new StreamReader(process.StandardOutput.BaseStream, utf8, false);
             // Drained in the background so a chatty stderr can never block the engine.
             stderr = process.StandardError.ReadToEndAsync();
+            // One thread reads stdout with plain blocking reads and hands lines over under a lock:
+            // no thread-pool hop and no spinning wait per line, which on a small machine cost more
+            // CPU than the rest of a record's work.
+            var reader = new System.Threading.Thread(ReadLines) { IsBackground = true, Name = "GitlabCli engine reader" };
+            reader.Start();
+        }
+
+        private void ReadLines()
+        {
+            string failure = null;
+            try
+            {
+                string line;
+                while ((line = output.ReadLine()) != null)
+                {
+                    lock (linesGate)
+                    {
+                        lines.Enqueue(line);
+                        System.Threading.Monitor.Pulse(linesGate);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is InvalidOperationException)
+            {
+                failure = "could not be read from (" + e.Message + ").";
+            }
+            lock (linesGate)
+            {
+                readFailure = failure;
+                outputEnded = true;
+                System.Threading.Monitor.Pulse(linesGate);
+            }
         }
 
         /// <summary>
@@ -199,28 +235,53 @@ namespace GitlabCli
             return true;
         }
 
+        /// <summary>The next line within the wait (false: none yet); true with null when the output ended.</summary>
         private bool TryReadLine(int waitMilliseconds, out string line)
         {
             line = null;
-            try
+            lock (linesGate)
             {
-                if (pending == null) { pending = output.ReadLineAsync(); }
-                if (!pending.Wait(waitMilliseconds)) { return false; }
-                line = pending.Result;
-            }
-            catch (AggregateException e)
-            {
-                pending = null;
-                Failure = "could not be read from (" + e.InnerException?.Message + ").";
-                line = null;
+                int deadline = Environment.TickCount + Math.Max(0, waitMilliseconds);
+                while (lines.Count == 0 && !outputEnded)
+                {
+                    int left = deadline - Environment.TickCount;
+                    if (left <= 0 || !System.Threading.Monitor.Wait(linesGate, left)) { break; }
+                }
+                if (lines.Count > 0)
+                {
+                    line = lines.Dequeue();
+                    return true;
+                }
+                if (!outputEnded) { return false; }
+                if (readFailure != null && Failure == null) { Failure = readFailure; }
                 return true;
             }
-            pending = null;
-            return true;
         }
 
         /// <summary>Writes a request with the next id and returns the id; null (Failure set) when the engine takes no more.</summary>
         public string Send(string mode, string command, string paramsJson)
+        {
+            return Send(mode, command, paramsJson, true);
+        }
+
+        /// <summary>Flushes requests written with flush: false.</summary>
+        public bool Flush()
+        {
+            if (Failure != null || closed) { return false; }
+            try
+            {
+                input.Flush();
+                return true;
+            }
+            catch (Exception e) when (e is IOException || e is ObjectDisposedException)
+            {
+                Failure = "stopped reading requests (" + e.Message + ").";
+                return false;
+            }
+        }
+
+        /// <summary>As <see cref="Send(string, string, string)"/>; without <paramref name="flush"/> the line waits for <see cref="Flush"/>.</summary>
+        public string Send(string mode, string command, string paramsJson, bool flush)
         {
             if (Failure != null || closed) { Failure = Failure ?? "was already closed."; return null; }
             lastId++;
@@ -229,7 +290,7 @@ namespace GitlabCli
             {
                 input.Write(RequestLine.Build(id, mode, command, paramsJson));
                 input.Write('\n');
-                input.Flush();
+                if (flush) { input.Flush(); }
             }
             catch (Exception e) when (e is IOException || e is ObjectDisposedException)
             {

@@ -237,14 +237,18 @@ namespace GitlabCli
                 {
                     string sendFailure = null;
                     // After a stop nothing new is sent; what was sent is still answered (below).
+                    int written = 0;
                     while (!Stopping && !interruptedByUser && next < count && outstanding.Count < window)
                     {
-                        string id = Engine.Send("run", Command, queue[next].ParamsJson);
+                        string id = Engine.Send("run", Command, queue[next].ParamsJson, false);
                         if (id == null) { sendFailure = Engine.Failure; break; }
                         queue[next].RequestId = id;
                         outstanding.Enqueue(queue[next]);
                         next++;
+                        written++;
                     }
+                    // One write to the pipe for the batch.
+                    if (written > 0 && !Engine.Flush()) { sendFailure = sendFailure ?? Engine.Failure; }
                     if (interruptedByUser) { throw new PipelineStoppedException(); }
                     if (outstanding.Count == 0)
                     {

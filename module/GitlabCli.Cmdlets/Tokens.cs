@@ -53,7 +53,6 @@ namespace GitlabCli
         private static PSObject Token(JsonElement result, string typeName, bool withValue)
         {
             var token = new PSObject();
-            token.TypeNames.Insert(0, typeName);
             token.Properties.Add(new PSNoteProperty("Id", RequiredWhole(result, "id")));
             token.Properties.Add(new PSNoteProperty("Name", Text(result, "name") ?? ""));
             token.Properties.Add(new PSNoteProperty("Revoked", Json.Flag(result, "revoked")));
@@ -69,6 +68,9 @@ namespace GitlabCli
                 token.Properties.Add(new PSNoteProperty("Token", Text(result, "token")));
             }
             token.Properties.Add(new PSNoteProperty("SiteUrl", Text(result, "site_url") ?? ""));
+            // The type name last: members added to an object with a type name of its own are
+            // checked against that type's data one by one.
+            token.TypeNames.Insert(0, typeName);
             return token;
         }
 
