@@ -104,11 +104,13 @@ namespace GitlabCli
             }
             if (!numeric || (number >= 0 && decimal.Truncate(number) == number)) { return inputData; }
             string shown = Convert.ToString(value, CultureInfo.InvariantCulture);
-            BindingRefusals.Add(EngineError.Refusal(
+            var refusal = EngineError.Refusal(
                 "-ExpireInMonths " + shown + " is not a whole number of months from 1 up; it would have been rounded or refused by the conversion to [uint].",
                 "expire_in_months",
                 number < 0 ? "Give a positive whole number of months, for example -ExpireInMonths 3, or an exact date with -ExpiresAt."
-                           : "Give a whole number of months, for example -ExpireInMonths " + decimal.Ceiling(number).ToString(CultureInfo.InvariantCulture) + ", or an exact date with -ExpiresAt."));
+                           : "Give a whole number of months, for example -ExpireInMonths " + decimal.Ceiling(number).ToString(CultureInfo.InvariantCulture) + ", or an exact date with -ExpiresAt.");
+            refusal.BoundParameter = "ExpireInMonths";
+            BindingRefusals.Add(refusal);
             return 0u;
         }
     }

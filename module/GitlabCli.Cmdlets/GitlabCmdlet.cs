@@ -27,7 +27,9 @@ namespace GitlabCli
         protected override void BeginProcessing()
         {
             Binding.Begin();
-            BindingProblems = BindingRefusals.Take();
+            // Only refusals of a parameter this command has bound (one left by a binding that failed
+            // later, on this thread, belongs to no command).
+            BindingProblems = BindingRefusals.Take().FindAll(p => p.BoundParameter != null && MyInvocation.BoundParameters.ContainsKey(p.BoundParameter));
             // The engine sends verbose and debug messages for every HTTP request: they are dropped
             // in the channel unless they would show.
             showVerbose = Shows("Verbose", "VerbosePreference");

@@ -101,6 +101,8 @@ namespace GitlabCli
         public string Parameter { get; set; }
         public long? RetryAfter { get; set; }
         public string[] CausedBy { get; set; } = new string[0];
+        /// <summary>For the module's own refusals at binding: the parameter as the user typed it.</summary>
+        internal string BoundParameter { get; set; }
 
         internal static EngineError From(JsonElement error)
         {
