@@ -5,8 +5,9 @@ Builds the gitlabcli engine and stages it in the GitlabCli module; optionally te
 
 .DESCRIPTION
 With no switch: `cargo build --release` and copies target/release/gitlabcli into
-module/GitlabCli/bin/<rid>/, so `Import-Module ./module/GitlabCli/GitlabCli.psd1` works straight
-after.
+module/GitlabCli/bin/<rid>/, then `dotnet build` of module/GitlabCli.Cmdlets and copies
+GitlabCli.dll into module/GitlabCli/, so `Import-Module ./module/GitlabCli/GitlabCli.psd1` works
+straight after.
 
 -Test: builds, then runs `cargo fmt --check`, `cargo clippy --all-targets -- -D warnings`,
 `cargo test`, `cargo test --example fake-gitlab`, `cargo build --example fake-gitlab`, the Pester tests under tests/pester (Pester
@@ -50,8 +51,17 @@ $pesterVersion = '5.7.1'
 # cargo's output folder; CARGO_TARGET_DIR moves it (the tests follow it too).
 $targetDir = if ($env:CARGO_TARGET_DIR) { [System.IO.Path]::GetFullPath($env:CARGO_TARGET_DIR, $root) } else { Join-Path $root 'target' }
 
-# Get-GitlabCliRuntimeId: the module's own rule for where its engine lives.
-. (Join-Path $root 'module' 'GitlabCli' 'Private' 'RuntimeId.ps1')
+function Get-GitlabCliRuntimeId {
+    # The .NET runtime identifier of this machine, which names the engine's folder under bin/: the
+    # same rule as the module's own ([GitlabCli.Engine]::RuntimeId, Engine.cs).
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $arch = switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
+        'X64' { 'x64' }
+        'Arm64' { 'arm64' }
+        default { "$_".ToLowerInvariant() }
+    }
+    "$os-$arch"
+}
 
 function Write-Step([string] $Text) {
     Write-Host "==> $Text" -ForegroundColor Cyan
@@ -97,29 +107,19 @@ function Build-Engine {
     Write-Host "    staged $(Join-Path $destination $exe)"
 }
 
-function Build-ModuleType {
-    # Compiles module/GitlabCli/GitlabCli.Types.cs into bin/GitlabCli.Types.<hash>.dll, the name
-    # the module looks for (Private/Types.ps1), so importing it needs no compiler. In a child
-    # process: Add-Type refuses types this process may already have loaded.
-    $moduleDir = Join-Path $root 'module' 'GitlabCli'
-    $source = Join-Path $moduleDir 'GitlabCli.Types.cs'
-    $hash = (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash.Substring(0, 16).ToLowerInvariant()
-    $bin = Join-Path $moduleDir 'bin'
-    $target = Join-Path $bin "GitlabCli.Types.$hash.dll"
-    if (Test-Path -LiteralPath $target) {
-        return
+function Build-Module {
+    # Compiles the cmdlets (module/GitlabCli.Cmdlets/GitlabCli.csproj, netstandard2.0 against
+    # PowerShellStandard.Library) and copies GitlabCli.dll beside the manifest, which loads it as
+    # its RootModule.
+    Write-Step 'Building the cmdlets (dotnet build module/GitlabCli.Cmdlets)'
+    $project = Join-Path $root 'module' 'GitlabCli.Cmdlets' 'GitlabCli.csproj'
+    $output = Join-Path $root 'module' 'GitlabCli.Cmdlets' 'bin' 'Release'
+    if (-not (Invoke-Native dotnet @('build', $project, '-c', 'Release', '-nologo', '-v', 'quiet', '-o', $output))) {
+        throw 'dotnet build of module/GitlabCli.Cmdlets failed.'
     }
-    New-Item -ItemType Directory -Force -Path $bin | Out-Null
-    Get-ChildItem -LiteralPath $bin -Filter 'GitlabCli.Types.*.dll' | Remove-Item -Force
-    Write-Step 'Compiling the module types (GitlabCli.Types.cs)'
-    $command = "Add-Type -TypeDefinition ([System.IO.File]::ReadAllText('$($source -replace "'", "''")')) -OutputAssembly '$($target -replace "'", "''")'"
-    $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
-    if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source }
-    & $pwsh -NoProfile -NonInteractive -Command $command
-    if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $target)) {
-        throw 'Compiling GitlabCli.Types.cs failed.'
-    }
-    Write-Host "    staged $target"
+    $destination = Join-Path $root 'module' 'GitlabCli' 'GitlabCli.dll'
+    Copy-Item -LiteralPath (Join-Path $output 'GitlabCli.dll') -Destination $destination -Force
+    Write-Host "    staged $destination"
 }
 
 function Import-Pester {
@@ -255,7 +255,7 @@ function Invoke-Demo {
 
 Build-Help
 Build-Engine
-Build-ModuleType
+Build-Module
 
 if ($Demo) {
     Invoke-Demo

@@ -6,6 +6,7 @@
 //! carrying the request's `id`. `docs/ARCHITECTURE.md` describes the contract in prose; this module
 //! is its single source, and `gitlabcli schema` prints the JSON Schema derived from it.
 
+pub mod hello;
 pub mod serve;
 
 use crate::error::Error;
@@ -271,6 +272,9 @@ pub enum Body {
     Result { result: CommandResult },
     /// Terminal: the command failed.
     Error { error: Error },
+    /// The first line `serve` writes, with a `null` id, before any request: the engine's facts
+    /// (protocol and engine version, scopes, error kinds, concurrency). Not an answer to anything.
+    Hello { hello: hello::Hello },
 }
 
 impl Body {

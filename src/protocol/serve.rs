@@ -34,6 +34,11 @@ pub fn serve_stdio() -> ExitCode {
         throttle::concurrency_from(std::env::var(CONCURRENCY_VAR).ok().as_deref());
     let stdin = io::stdin().lock();
     let stdout = io::stdout();
+    // The hello line first, before any request is read: a wrapper that has written its first
+    // request reads it ahead of the answer.
+    if write_hello(&mut stdout.lock(), concurrency).is_err() {
+        return ExitCode::FAILURE;
+    }
     match serve_with(
         stdin,
         stdout,
@@ -46,6 +51,21 @@ pub fn serve_stdio() -> ExitCode {
         // stdout is gone (the wrapper stopped reading): nobody is left to tell.
         Err(_) => ExitCode::FAILURE,
     }
+}
+
+/// Writes the hello message (see [`super::hello`]) as one line and flushes it.
+pub fn write_hello<W: Write>(output: &mut W, concurrency: usize) -> io::Result<()> {
+    let message = Message {
+        v: VERSION,
+        id: None,
+        body: Body::Hello {
+            hello: super::hello::Hello::new(concurrency),
+        },
+    };
+    let line = serde_json::to_string(&message).map_err(io::Error::other)?;
+    output.write_all(line.as_bytes())?;
+    output.write_all(b"\n")?;
+    output.flush()
 }
 
 /// Serve requests from `input`, writing messages to `output`, until `input` ends, with the
