@@ -6,8 +6,8 @@
 //! message through [`in_cmdlet_words`], so a protocol name with an underscore can never reach
 //! the user; messages about one-word parameters (`name`, `user`) name them with [`shown`].
 //!
-//! The names are those of `module/GitlabCli/Public/*.ps1` (New-, Get-,
-//! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken), which the compiled module keeps.
+//! The names are those of the cmdlets (New-, Get-,
+//! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken), as their help pages in docs/help list them.
 
 /// Protocol name → the cmdlet parameter that carries it.
 pub const CMDLET_PARAMETERS: [(&str, &str); 22] = [
@@ -176,13 +176,14 @@ mod tests {
         assert!(seen > 20, "only {seen} parameters found in the schema");
     }
 
-    /// Every cmdlet name is a parameter of a cmdlet in module/GitlabCli/Public, except those the
-    /// compiled module adds for issue 14 (`-Active` and `-Force` of the rotation).
+    /// Every cmdlet name is a parameter of a cmdlet: its help page (`docs/help/<Cmdlet>.md`, which
+    /// the Pester help tests hold equal to the cmdlets' metadata) has a `### -Name` section.
+    /// `-Active` and `-Force` of the rotation are exempt until the compiled module has them.
     #[test]
     fn every_cmdlet_name_is_a_parameter_of_the_module() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("module/GitlabCli/Public");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/help");
         let mut text = String::new();
-        for entry in std::fs::read_dir(&dir).expect("module/GitlabCli/Public") {
+        for entry in std::fs::read_dir(&dir).expect("docs/help") {
             text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
         }
         for (_, cmdlet) in CMDLET_PARAMETERS {
@@ -192,7 +193,10 @@ mod tests {
             if ["Active", "Force"].contains(&name) {
                 continue;
             }
-            assert!(text.contains(&format!("${name}")), "no cmdlet has -{name}");
+            assert!(
+                text.contains(&format!("### -{name}\n")),
+                "no cmdlet has -{name}"
+            );
         }
     }
 
