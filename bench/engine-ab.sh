@@ -10,18 +10,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 before=$1 after=$2 n=${3:-1000} runs=${4:-7}
 cd "$repo"
 cargo build --release --quiet --example fake-gitlab
-fake="$repo/target/release/examples/fake-gitlab"
-
-work=$(mktemp -d)
-trap 'kill "$fake_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkfifo "$work/fake-stdin"
-"$fake" < "$work/fake-stdin" > "$work/fake-info" &
-fake_pid=$!
-exec 9> "$work/fake-stdin"
-for _ in $(seq 50); do [ -s "$work/fake-info" ] && break; sleep 0.1; done
-url=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$work/fake-info")
-admin=$(sed -n 's/.*"admin_token":"\([^"]*\)".*/\1/p' "$work/fake-info")
-[ -n "$url" ] || { echo "bench: the fake did not start" >&2; exit 1; }
+. "$repo/bench/fake.sh"   # starts the fake: $work, $url, $admin
 export GITLAB_URL="$url" GITLAB_ACCESS_TOKEN="$admin" HOME="$work"
 unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy GITLABCLI_CONCURRENCY
 
