@@ -464,8 +464,9 @@ fn control_characters_in_token_fields_are_escaped_and_the_value_is_untouched() {
         assert_clean(reply, &[&fake.admin_token], case);
     }
 
-    // A new token's value reaches the user byte for byte, whatever the other fields hold.
-    let value = "glpat-HostileFields0123456789";
+    // A new token's value reaches the user byte for byte, whatever the other fields (or the value
+    // itself) hold: it is a secret, never altered silently.
+    let value = "glpat-Hostile\u{1b}[2J\u{7}Fields\u{202e}0123456789";
     fake.fail(
         1,
         201,
