@@ -1,8 +1,10 @@
 //! Reading GitLab's personal access token entity (create, rotate, list and get all answer with
 //! it). Reading is lenient: a field that is missing or oddly typed reads as absent, because a new
-//! token must reach the user whatever else GitLab sent alongside it.
+//! token must reach the user whatever else GitLab sent alongside it. Every string field is passed
+//! on through [`redact::field`], so a hostile server cannot drive the terminal that shows it.
 
 use crate::protocol::PersonalAccessToken;
+use crate::redact;
 use serde_json::Value;
 
 /// The entity's fields, with `id` as read (`None` when missing or unreadable, in which case the
@@ -12,7 +14,7 @@ pub fn read(
     site_url: &str,
     active_default: bool,
 ) -> (Option<u64>, PersonalAccessToken) {
-    let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
+    let text = |key: &str| json.get(key).and_then(Value::as_str).map(redact::field);
     let number = |key: &str| {
         json.get(key).and_then(|v| {
             v.as_u64()
@@ -33,7 +35,7 @@ pub fn read(
             .map(|items| {
                 items
                     .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .filter_map(|s| s.as_str().map(redact::field))
                     .collect()
             })
             .unwrap_or_default(),

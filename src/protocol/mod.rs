@@ -312,6 +312,18 @@ pub trait Reporter {
             completed,
         });
     }
+
+    /// The caller is about to block until `what` is answered (given up after `limit`). A
+    /// reporter that can speak for the request from another thread meanwhile (serve's) starts
+    /// doing so and returns true; [`Reporter::wait_ended`] must then follow.
+    fn wait_begins(&mut self, _what: &str, _limit: std::time::Duration) -> bool {
+        false
+    }
+
+    /// The wait ended; true if it was reported as long (nothing more is sent for it).
+    fn wait_ended(&mut self) -> bool {
+        false
+    }
 }
 
 /// A [`Reporter`] that keeps what it is sent, for tests and for callers that batch.
