@@ -186,7 +186,7 @@ namespace GitlabCli
                     return said;
                 }
             }
-            catch (Exception e) when (e is EngineFailure || e is EngineVersionMismatch || e is System.IO.IOException || e is InvalidOperationException)
+            catch (Exception e) when (e is EngineFailure || e is EngineNotExecutable || e is EngineVersionMismatch || e is System.IO.IOException || e is InvalidOperationException)
             {
                 return new string[0];
             }
@@ -226,7 +226,7 @@ namespace GitlabCli
                     }
                 }
             }
-            catch (Exception e) when (e is EngineFailure || e is EngineVersionMismatch || e is System.IO.IOException || e is InvalidOperationException)
+            catch (Exception e) when (e is EngineFailure || e is EngineNotExecutable || e is EngineVersionMismatch || e is System.IO.IOException || e is InvalidOperationException)
             {
                 return sites;
             }

@@ -17,6 +17,22 @@ namespace GitlabCli
         public EngineFailure(string reason, Exception inner = null) : base(reason, inner) { }
     }
 
+    /// <summary>The engine file lacks its execute bit and this user may not set it.</summary>
+    public sealed class EngineNotExecutable : Exception
+    {
+        public EngineNotExecutable(string path, int errno)
+            : base("The GitlabCli engine at '" + path + "' is not executable, and this user may not make it so (errno " + errno.ToString(CultureInfo.InvariantCulture) + "): the package manager dropped its execute bit in an installation owned by someone else.")
+        {
+            Path = path;
+            Fix = "Run once, as the owner of the installation: sudo chmod 755 '" + path.Replace("'", "'\\''") + "'";
+        }
+
+        public string Path { get; private set; }
+
+        /// <summary>The command that fixes it.</summary>
+        public string Fix { get; private set; }
+    }
+
     /// <summary>The engine speaks a protocol version this module does not.</summary>
     public sealed class EngineVersionMismatch : Exception
     {
@@ -92,6 +108,75 @@ namespace GitlabCli
 
         public static string CurrentPath => string.IsNullOrEmpty(PathOverride) ? DefaultPath : PathOverride;
 
+        /// <summary>The runtimes this copy of the module carries an engine for: the folders under bin/ that hold one.</summary>
+        public static string[] PackagedRuntimes
+        {
+            get
+            {
+                string bin = Path.Combine(Path.GetDirectoryName(typeof(Engine).Assembly.Location), "bin");
+                var found = new List<string>();
+                if (Directory.Exists(bin))
+                {
+                    foreach (string folder in Directory.GetDirectories(bin))
+                    {
+                        if (File.Exists(Path.Combine(folder, "gitlabcli")) || File.Exists(Path.Combine(folder, "gitlabcli.exe")))
+                        {
+                            found.Add(Path.GetFileName(folder));
+                        }
+                    }
+                }
+                found.Sort(StringComparer.Ordinal);
+                return found.ToArray();
+            }
+        }
+
+        /// <summary>What is wrong when there is no engine at <paramref name="path"/>: for the module's own
+        /// place, the runtime it looked for and the runtimes this copy of the module holds.</summary>
+        private static string NotFoundMessage(string path)
+        {
+            if (!string.IsNullOrEmpty(PathOverride))
+            {
+                return "The GitlabCli engine was not found at '" + path + "'.";
+            }
+            string[] held = PackagedRuntimes;
+            string holds = held.Length == 0
+                ? "it holds no engine at all"
+                : "it holds engines for " + string.Join(", ", held) + " only";
+            return "This copy of GitlabCli has no engine for " + RuntimeId + " (looked for '" + path + "'); " + holds + ".";
+        }
+
+        /// <summary>How to get an engine for this machine, for EngineNotFound's recommended action.</summary>
+        public static string NotFoundFix
+        {
+            get
+            {
+                return PackagedRuntimes.Length == 0
+                    ? "Install a GitlabCli package built for " + RuntimeId + ", or build the engine from source with ./build.ps1, which stages it in bin/" + RuntimeId + "/."
+                    : "Install the GitlabCli package built for " + RuntimeId + " (see docs/RELEASING.md for the runtimes released), or build from source with ./build.ps1.";
+            }
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int access(string path, int mode);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, uint mode);
+
+        /// <summary>
+        /// Package managers working from NuGet packages (Install-PSResource, Install-Module) drop the
+        /// execute bit. Restores it (0755) where this user may; throws EngineNotExecutable, naming
+        /// the command that fixes it, where not (an all-users install owned by another user).
+        /// </summary>
+        private static void EnsureExecutable(string path)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) { return; }
+            const int executable = 1; // X_OK
+            if (access(path, executable) == 0) { return; }
+            if (chmod(path, Convert.ToUInt32("755", 8)) == 0 && access(path, executable) == 0) { return; }
+            int errno = Marshal.GetLastWin32Error();
+            throw new EngineNotExecutable(path, errno);
+        }
+
         public string ExecutablePath { get; private set; }
 
         /// <summary>Why the channel stopped working, or null.</summary>
@@ -151,8 +236,9 @@ namespace GitlabCli
             string path = CurrentPath;
             if (!File.Exists(path))
             {
-                throw new FileNotFoundException("The GitlabCli engine was not found at '" + path + "'. Build it with ./build.ps1 at the root of the GitlabCli repository, which stages it there.", path);
+                throw new FileNotFoundException(NotFoundMessage(path), path);
             }
+            EnsureExecutable(path);
             var info = new ProcessStartInfo(path, "serve")
             {
                 UseShellExecute = false,

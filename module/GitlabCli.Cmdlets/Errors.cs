@@ -126,7 +126,14 @@ namespace GitlabCli
         public static ErrorRecord EngineNotFound(System.IO.FileNotFoundException e)
         {
             var record = new ErrorRecord(e, "GitlabCli.EngineNotFound", ErrorCategory.ObjectNotFound, e.FileName);
-            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Run ./build.ps1 at the root of the GitlabCli repository, then import the module again." };
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = Engine.NotFoundFix };
+            return record;
+        }
+
+        public static ErrorRecord EngineNotExecutable(EngineNotExecutable e)
+        {
+            var record = new ErrorRecord(e, "GitlabCli.EngineNotExecutable", ErrorCategory.PermissionDenied, e.Path);
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = e.Fix };
             return record;
         }
 

@@ -62,6 +62,10 @@ namespace GitlabCli
                     {
                         ThrowTerminatingError(ErrorRecords.EngineNotFound(e));
                     }
+                    catch (EngineNotExecutable e)
+                    {
+                        ThrowTerminatingError(ErrorRecords.EngineNotExecutable(e));
+                    }
                     catch (EngineFailure e)
                     {
                         ThrowTerminatingError(ErrorRecords.EngineFailed(Engine.CurrentPath, "The GitlabCli engine (" + Engine.CurrentPath + ") " + e.Message, e, null));

@@ -21,7 +21,8 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('GitLab', 'PersonalAccessToken', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
+            # The platforms (Linux, MacOS, Windows) are added by ./build.ps1 -Package, for the engines a package holds.
+            Tags       = @('GitLab', 'PersonalAccessToken', 'AccessToken', 'PSEdition_Core')
             LicenseUri = 'https://opensource.org/licenses/MIT'
         }
     }

@@ -168,14 +168,14 @@ Describe 'The engine executable' {
         $path | Should -Be (Join-Path (Get-RepoRoot) 'module' 'GitlabCli' 'bin' $rid $exe)
     }
 
-    It 'when missing, is a terminating GitlabCli.EngineNotFound naming the path and ./build.ps1' {
+    It 'when missing, is a terminating GitlabCli.EngineNotFound naming the path, with ./build.ps1 as the fix' {
         $missing = Join-Path $TestDrive 'bin' 'gitlabcli'
         Set-EngineOverride -Path $missing
         $thrown = { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' -ErrorAction SilentlyContinue } |
             Should -Throw -ErrorId 'GitlabCli.EngineNotFound,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $thrown.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $thrown.Exception.Message | Should -BeLike "*$missing*"
-        $thrown.Exception.Message | Should -BeLike '*./build.ps1*'
+        $thrown.ErrorDetails.RecommendedAction | Should -BeLike '*./build.ps1*'
     }
 
     It 'exiting without an answer is a terminating GitlabCli.EngineFailed carrying its stderr' -Skip:$IsWindows {
