@@ -520,7 +520,7 @@ fn environment_site(env: &Environment, warnings: &mut Vec<String>) -> Result<Opt
 }
 
 /// The config file of `env`'s home directory.
-fn config_path(env: &Environment) -> Option<PathBuf> {
+pub(super) fn config_path(env: &Environment) -> Option<PathBuf> {
     env.home
         .as_ref()
         .map(|home| home.join(CONFIG_RELATIVE_PATH))
