@@ -10,7 +10,7 @@
 //! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken), which the compiled module keeps.
 
 /// Protocol name → the cmdlet parameter that carries it.
-pub const CMDLET_PARAMETERS: [(&str, &str); 22] = [
+pub const CMDLET_PARAMETERS: [(&str, &str); 29] = [
     ("user", "-UserId"),
     ("name", "-Name"),
     ("scopes", "-Scope"),
@@ -31,6 +31,13 @@ pub const CMDLET_PARAMETERS: [(&str, &str); 22] = [
     ("search", "-Search"),
     ("active", "-Active"),
     ("force", "-Force"),
+    ("url", "-Url"),
+    ("access_token", "-AccessToken"),
+    ("proxy_url", "-ProxyUrl"),
+    ("is_default", "-IsDefault"),
+    ("skip_validation", "-SkipValidation"),
+    ("default_only", "-DefaultSite"),
+    ("save_to_config", "-SaveToConfig"),
     // Paging is the module's own (-All, -MaxPages); the engine's page parameters have no cmdlet
     // parameter and keep their names.
     ("page", "page"),

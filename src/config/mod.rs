@@ -47,10 +47,11 @@ mod yaml;
 pub use env::{Environment, NO_PROXY_VARS, PROXY_VARS};
 pub use file::MAX_BYTES;
 pub use proxy::ShownProxy;
+pub use proxy::usable as usable_proxy;
 pub use site::Site;
 pub use sites::{Sites, SitesCache};
 pub use timeouts::{CONNECT_TIMEOUT_VAR, TIMEOUT_VAR, Timeouts};
-pub use url::{normalize_url, sends_token_in_clear, shown_url};
+pub use url::{normalize_site_to_save, normalize_url, sends_token_in_clear, shown_url};
 pub use write::{Change, Written, update};
 
 /// The config file, relative to the home directory.
