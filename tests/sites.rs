@@ -376,3 +376,39 @@ fn a_save_that_fails_keeps_the_token_in_the_result() {
     assert!(warnings.iter().all(|w| !w.contains(&value)));
     assert_eq!(std::fs::read_to_string(setup.config_path()).unwrap(), yaml);
 }
+
+#[test]
+fn a_fixture_token_validates_with_its_scopes() {
+    let fake = Fake::start();
+    let setup = EngineSetup::new();
+    let mut engine = setup.start();
+    let reply = engine.call(
+        "run",
+        "add-site",
+        json!({"url": fake.url, "access_token": fake.user_token}),
+    );
+    assert!(reply.warnings().is_empty(), "{:?}", reply.warnings());
+    let added = result(&reply);
+    assert_eq!(added["user"]["id"], 42);
+    assert_eq!(added["scopes"], json!(["api"]));
+    assert_eq!(added["expires_at"], Value::Null);
+    let paths: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap(),
+                r["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "GET /api/v4/user",
+            "GET /api/v4/personal_access_tokens/self"
+        ]
+    );
+    no_secret(&engine, &fake.user_token);
+}
