@@ -292,15 +292,21 @@ fn a_write_killed_midway_leaves_the_old_file() {
     );
 }
 
-#[test]
-fn a_rotation_saves_itself_and_is_refused_for_the_environment() {
-    let fake = Fake::start();
-    let token = seeded(&fake, &["api"]);
+/// A config file whose one site, the default, is the fake with a seeded token of jsmith's.
+fn default_site_with_seeded_token(fake: &Fake) -> (String, String, EngineSetup) {
+    let token = seeded(fake, &["api"]);
     let yaml = format!(
         "Sites:\n- Url: {}\n  AccessToken: {token}\n  IsDefault: true\n",
         fake.url
     );
     let setup = EngineSetup::new().config(&yaml);
+    (token, yaml, setup)
+}
+
+#[test]
+fn a_rotation_saves_itself_and_is_refused_for_the_environment() {
+    let fake = Fake::start();
+    let (token, _yaml, setup) = default_site_with_seeded_token(&fake);
     let mut engine = setup.start();
     let params = json!({"token_id": "self", "save_to_config": true});
     let plan = engine.call("plan", "rotate-personal-access-token", params.clone());
@@ -339,16 +345,10 @@ fn a_rotation_saves_itself_and_is_refused_for_the_environment() {
     assert!(fake.requests().is_empty());
 }
 
-#[cfg(unix)]
 #[test]
 fn a_save_that_fails_keeps_the_token_in_the_result() {
     let fake = Fake::start();
-    let token = seeded(&fake, &["api"]);
-    let yaml = format!(
-        "Sites:\n- Url: {}\n  AccessToken: {token}\n  IsDefault: true\n",
-        fake.url
-    );
-    let setup = EngineSetup::new().config(&yaml);
+    let (_token, yaml, setup) = default_site_with_seeded_token(&fake);
     // A folder where the temporary file goes: the write fails even for root, which a
     // read-only folder would not stop.
     let tmp = setup.config_path().with_extension("yml.tmp");
