@@ -71,6 +71,24 @@ pub fn field(text: &str) -> String {
     escape_controls(text)
 }
 
+/// How a configured access token is shown: its GitLab prefix (`glpat-`) and at most three more
+/// characters, then `…`; the characters only when at least 16 remain hidden, so a short token
+/// shows nothing of itself.
+pub fn token_prefix(secret: &Secret) -> String {
+    let value = secret.expose().trim();
+    let prefix = TOKEN_PREFIXES
+        .iter()
+        .find(|p| value.starts_with(*p))
+        .map_or("", |p| *p);
+    let rest: Vec<char> = value[prefix.len()..].chars().collect();
+    let shown: String = if rest.len() >= 19 {
+        rest[..3].iter().collect()
+    } else {
+        String::new()
+    };
+    format!("{prefix}{shown}…")
+}
+
 /// `text` with every occurrence of `secret` (trimmed, at least 4 characters) replaced.
 pub fn mask_secret(text: &str, secret: &Secret) -> String {
     let value = secret.expose().trim();

@@ -323,9 +323,10 @@ fn a_dead_proxy_is_named_without_its_password() {
 
 #[test]
 fn self_with_a_token_that_is_not_a_personal_access_token_says_so() {
-    // The fake's fixture tokens are not personal access tokens: GET /personal_access_tokens/self
-    // answers 404.
+    // GitLab answers 404 to GET /personal_access_tokens/self when the token in use is another
+    // kind of token (the fake's fixture tokens describe themselves, so the answer is injected).
     let fake = Fake::start();
+    fake.fail(1, 404, "application/json", r#"{"message":"404 Not found"}"#);
     let mut engine = admin(&fake);
     let reply = engine.call(
         "run",

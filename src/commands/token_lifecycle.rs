@@ -350,6 +350,7 @@ struct RotateValidated {
     token: Secret,
     copy_to_clipboard: bool,
     force: bool,
+    save_to_config: bool,
 }
 
 /// A token's state as far as a rotation cares.
@@ -430,7 +431,16 @@ fn validate_rotate(
             ctx.reporter.warning(warning);
         }
     }
+    let save_to_config = p.save_to_config.unwrap_or(false);
+    if save_to_config {
+        super::sites::check_save_to_config(
+            site,
+            which == TokenRef::Current,
+            p.copy_to_clipboard.unwrap_or(false),
+        )?;
+    }
     Ok(RotateValidated {
+        save_to_config,
         which,
         expires_at,
         site: site.clone(),
@@ -449,6 +459,8 @@ pub fn plan_rotate(p: &RotatePersonalAccessTokenParams, ctx: &mut Context<'_>) -
     };
     let clipboard = if v.copy_to_clipboard {
         "; copy to clipboard"
+    } else if v.save_to_config {
+        "; save it to the config file"
     } else {
         ""
     };
@@ -476,7 +488,9 @@ pub fn plan_rotate(p: &RotatePersonalAccessTokenParams, ctx: &mut Context<'_>) -
             active: p.active,
             revoked: p.revoked,
             force: v.force.then_some(true),
+            save_to_config: v.save_to_config.then_some(true),
         }),
+        confirm: None,
     })
 }
 
@@ -522,6 +536,9 @@ pub fn rotate(
     }
     let mut token = rotated?;
     hand_over(&mut token, v.copy_to_clipboard, "rotated", ctx);
+    if v.save_to_config {
+        super::sites::save_rotated(&mut token, &v.site, ctx);
+    }
     Ok(token)
 }
 
@@ -548,6 +565,7 @@ pub fn plan_revoke(p: &RevokePersonalAccessTokenParams, ctx: &mut Context<'_>) -
             token_id: Some(which.segment()),
             site_url: Some(site.url.clone()),
         }),
+        confirm: None,
     })
 }
 
