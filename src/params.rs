@@ -6,8 +6,8 @@
 //! message through [`in_cmdlet_words`], so a protocol name with an underscore can never reach
 //! the user; messages about one-word parameters (`name`, `user`) name them with [`shown`].
 //!
-//! The names are those of `module/GitlabCli/Public/*.ps1` (New-, Get-,
-//! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken), which the compiled module keeps.
+//! The names are those of the compiled cmdlets (`module/GitlabCli.Cmdlets/Cmdlets.cs`: New-, Get-,
+//! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken).
 
 /// Protocol name → the cmdlet parameter that carries it.
 pub const CMDLET_PARAMETERS: [(&str, &str); 22] = [
@@ -176,23 +176,21 @@ mod tests {
         assert!(seen > 20, "only {seen} parameters found in the schema");
     }
 
-    /// Every cmdlet name is a parameter of a cmdlet in module/GitlabCli/Public, except those the
-    /// compiled module adds for issue 14 (`-Active` and `-Force` of the rotation).
+    /// Every cmdlet name is a parameter of a cmdlet of the compiled module
+    /// (`module/GitlabCli.Cmdlets/Cmdlets.cs`, a public property of that name).
     #[test]
     fn every_cmdlet_name_is_a_parameter_of_the_module() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("module/GitlabCli/Public");
-        let mut text = String::new();
-        for entry in std::fs::read_dir(&dir).expect("module/GitlabCli/Public") {
-            text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
-        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("module/GitlabCli.Cmdlets/Cmdlets.cs");
+        let text = std::fs::read_to_string(&path).expect("module/GitlabCli.Cmdlets/Cmdlets.cs");
         for (_, cmdlet) in CMDLET_PARAMETERS {
             let Some(name) = cmdlet.strip_prefix('-') else {
                 continue;
             };
-            if ["Active", "Force"].contains(&name) {
-                continue;
-            }
-            assert!(text.contains(&format!("${name}")), "no cmdlet has -{name}");
+            assert!(
+                text.contains(&format!(" {name} {{ get")),
+                "no cmdlet has -{name}"
+            );
         }
     }
 
