@@ -217,3 +217,22 @@ Describe 'Config warnings' -Skip:$IsWindows {
         @($run.Lines | Where-Object { $_ -like '*chmod*' }) | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The module''s own messages name parameters as the cmdlets declare them' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It '<Case>: every -Name in the message and hint is a parameter of <Command>' -ForEach @(
+        @{ Case = '-ExpireInMonths 2.5'; Command = 'New-GitlabPersonalAccessToken'; Run = { New-GitlabPersonalAccessToken -Name ci -Scope api -ExpireInMonths 2.5 -ErrorAction Stop } }
+        @{ Case = '-All with -MaxPages'; Command = 'Get-GitlabPersonalAccessToken'; Run = { Get-GitlabPersonalAccessToken -All -MaxPages 2 -ErrorAction Stop } }
+        @{ Case = '-CopyToClipboard for two records'; Command = 'New-GitlabPersonalAccessToken'; Run = { [pscustomobject]@{ Name = 'a' }, [pscustomobject]@{ Name = 'b' } | New-GitlabPersonalAccessToken -Scope api -CopyToClipboard -ErrorAction Stop } }
+        @{ Case = '-Revoked on the command line'; Command = 'Invoke-GitlabPersonalAccessTokenRotation'; Run = { Invoke-GitlabPersonalAccessTokenRotation -TokenId 1 -Revoked $false -Confirm:$false -ErrorAction Stop } }
+        @{ Case = 'a lone surrogate'; Command = 'Get-GitlabPersonalAccessToken'; Run = { Get-GitlabPersonalAccessToken -Search "x$([char] 0xD800)" -ErrorAction Stop } }
+    ) {
+        $err = $Run | Should -Throw -ErrorId 'GitlabCli.InvalidArgument,*' -PassThru
+        $parameters = @((Get-Command $Command).Parameters.Keys)
+        $named = @([regex]::Matches("$($err.Exception.Message) $($err.Exception.Hint)", '(?<![\w-])-([A-Z][A-Za-z]+)') | ForEach-Object { $_.Groups[1].Value })
+        $named.Count | Should -BeGreaterThan 0
+        foreach ($name in $named) { $parameters | Should -Contain $name -Because "'$($err.Exception.Message)' names -$name" }
+        $err.Exception.Message | Should -Not -Match '\b[a-z]+_[a-z_]+\b' -Because 'protocol names stay out of messages'
+    }
+}
