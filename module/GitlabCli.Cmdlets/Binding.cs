@@ -115,6 +115,24 @@ namespace GitlabCli
         }
     }
 
+    /// <summary>A piped true/false property: a [bool] (or switch), or the text 'True'/'False' that Import-Csv gives; null for anything else.</summary>
+    public static class PipedState
+    {
+        public static bool? Read(object value)
+        {
+            object v = value is PSObject wrapped ? wrapped.BaseObject : value;
+            switch (v)
+            {
+                case bool b: return b;
+                case SwitchParameter s: return s.IsPresent;
+                case string text:
+                    if (bool.TryParse(text.Trim(), out bool parsed)) { return parsed; }
+                    return null;
+                default: return null;
+            }
+        }
+    }
+
     /// <summary>Completes -Scope from the scopes the engine says it accepts (its hello).</summary>
     public sealed class ScopeCompleter : IArgumentCompleter
     {

@@ -95,6 +95,36 @@ namespace GitlabCli
         [ArgumentCompleter(typeof(SiteUrlCompleter))]
         public string SiteUrl { get { return siteUrl; } set { siteUrl = value; Binding.Set(nameof(SiteUrl), !string.IsNullOrEmpty(value)); } }
 
+        /// <summary>Rotates a token that is inactive (expired) anyway; never a revoked one (the engine refuses those).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        // A piped token's state, as Get-GitlabPersonalAccessToken outputs it: read only from piped
+        // objects (hidden, and refused on the command line), per record (a record without the
+        // property sends nothing; PowerShell's reset to the default null unbinds it). [object], so
+        // the reset is told apart from a real $false and Import-Csv's 'True'/'False' are read too.
+        private object active;
+        private object revoked;
+
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public object Active { get { return active; } set { active = value; Binding.Set(nameof(Active), value != null); } }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public object Revoked { get { return revoked; } set { revoked = value; Binding.Set(nameof(Revoked), value != null); } }
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            foreach (var name in new[] { nameof(Active), nameof(Revoked) })
+            {
+                if (!Binding.FromCommandLine(name)) { continue; }
+                BindingProblems.Add(EngineError.Refusal(
+                    "-" + name + " is read only from piped tokens (the " + name + " property of Get-GitlabPersonalAccessToken's objects), not from the command line, so nothing was sent.",
+                    name.ToLowerInvariant(),
+                    "Leave out -" + name + ": GitLab's own state of the token is checked before it is rotated. To rotate an inactive (expired) token anyway, add -" + nameof(Force) + "."));
+            }
+        }
+
         protected override string Command => "rotate-personal-access-token";
         protected override string Activity => "Rotating personal access tokens";
         protected override string MaybeDone => "{0} may have been rotated (the old token revoked, a new one created)";
@@ -112,7 +142,22 @@ namespace GitlabCli
                 .Text("expires_at", MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAt)) ? ExpiresAt ?? "" : null)
                 .Number("expire_in_months", MyInvocation.BoundParameters.ContainsKey(nameof(ExpireInMonths)) ? (long?)ExpireInMonths : null)
                 .Flag("copy_to_clipboard", CopyToClipboard.IsPresent)
-                .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null);
+                .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null)
+                .FlagValue("active", PipedFlag(nameof(Active), active))
+                .FlagValue("revoked", PipedFlag(nameof(Revoked), revoked))
+                .Flag("force", Force.IsPresent);
+        }
+
+        /// <summary>A piped state property for this record: null when the record has none (or it is unreadable, which writes its refusal).</summary>
+        private bool? PipedFlag(string name, object value)
+        {
+            if (!Binding.IsBound(name)) { return null; }
+            bool? read = PipedState.Read(value);
+            if (read.HasValue) { return read; }
+            throw new RecordRefused(EngineError.Refusal(
+                "The piped token's " + name + " property is '" + Convert.ToString(PSObject.AsPSObject(value).BaseObject, CultureInfo.InvariantCulture) + "', which is neither true nor false, so nothing was sent for it.",
+                name.ToLowerInvariant(),
+                "Pipe the objects of Get-GitlabPersonalAccessToken, or leave the " + name + " property out: GitLab's own state of the token is then checked before it is rotated."));
         }
 
         protected override string ShownTarget(string planTarget) { return WithPipedName(planTarget); }
@@ -215,7 +260,7 @@ namespace GitlabCli
         public string ExpiresBefore { get; set; }
 
         [Parameter(ParameterSetName = "List")]
-        [ValidateSet("active", "inactive")]
+        [ValidateSet("active", "inactive", "all")]
         public string State { get; set; }
 
         [Parameter(ParameterSetName = "List")]
@@ -239,9 +284,10 @@ namespace GitlabCli
 
         protected override void ProcessRecord()
         {
+            object target = null;
             try
             {
-                object target = ErrorTarget();
+                target = ErrorTarget();
                 if (ParameterSetName != "List")
                 {
                     string json = new ParamsWriter().Text("token_id", ParameterSetName == "Self" ? "self" : TokenId ?? "").Text("site_url", SiteUrl).ToJson();
@@ -310,6 +356,10 @@ namespace GitlabCli
                     }
                     page = nextPage.Value;
                 }
+            }
+            catch (RecordRefused refused)
+            {
+                WriteError(ErrorRecords.FromEngine(RefusalOf(refused), target));
             }
             finally
             {

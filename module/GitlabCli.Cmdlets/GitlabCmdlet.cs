@@ -103,6 +103,26 @@ namespace GitlabCli
         }
 
         /// <summary>
+        /// The error of a record the module refused itself. Text that cannot be sent names the
+        /// parameter as the user typed it: the bound parameter that holds the text, from this
+        /// cmdlet's own parameters (no table of names of its own).
+        /// </summary>
+        protected EngineError RefusalOf(RecordRefused refused)
+        {
+            if (!(refused is UnsendableText text)) { return refused.Error; }
+            string shown = null;
+            foreach (var pair in MyInvocation.BoundParameters)
+            {
+                object value = pair.Value is PSObject wrapped ? wrapped.BaseObject : pair.Value;
+                bool holds = value is string s ? s == text.Value : value is string[] many && Array.IndexOf(many, text.Value) >= 0;
+                if (!holds) { continue; }
+                // Where two parameters hold the same text, the one named like the protocol's.
+                if (shown == null || string.Equals(pair.Key.Replace("_", ""), text.Parameter.Replace("_", ""), StringComparison.OrdinalIgnoreCase)) { shown = "-" + pair.Key; }
+            }
+            return shown == null ? refused.Error : UnsendableText.Describe(text.Parameter, shown, text.Surrogate, text.Position);
+        }
+
+        /// <summary>
         /// Waits for the terminal message of request <paramref name="id"/>, forwarding stream messages
         /// on the way (engine progress nests under <paramref name="parentProgressId"/>, -1 for none).
         /// Throws EngineFailure when the engine stops working.

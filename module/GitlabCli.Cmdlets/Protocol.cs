@@ -223,8 +223,24 @@ namespace GitlabCli
 
         public ParamsWriter Text(string name, string value)
         {
-            if (value != null) { writer.WriteString(name, value); }
+            if (value != null) { CheckText(name, value); writer.WriteString(name, value); }
             return this;
+        }
+
+        /// <summary>
+        /// Text that UTF-8 cannot carry (an unpaired UTF-16 surrogate, which the JSON writer would
+        /// send as U+FFFD) is refused here, for every parameter, before anything is sent.
+        /// </summary>
+        private static void CheckText(string name, string value)
+        {
+            int position = 0;
+            for (int i = 0; i < value.Length; i++)
+            {
+                position++;
+                char c = value[i];
+                if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
+                if (char.IsSurrogate(c)) { throw new UnsendableText(name, value, c, position); }
+            }
         }
 
         public ParamsWriter Number(string name, long? value)
@@ -249,7 +265,7 @@ namespace GitlabCli
         {
             if (values == null) { return this; }
             writer.WriteStartArray(name);
-            foreach (var value in values) { if (value == null) { writer.WriteNullValue(); } else { writer.WriteStringValue(value); } }
+            foreach (var value in values) { if (value == null) { writer.WriteNullValue(); } else { CheckText(name, value); writer.WriteStringValue(value); } }
             writer.WriteEndArray();
             return this;
         }
@@ -260,6 +276,48 @@ namespace GitlabCli
             writer.WriteEndObject();
             writer.Flush();
             return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+    }
+
+    /// <summary>A record refused by the module itself, before anything was sent for it.</summary>
+    public class RecordRefused : Exception
+    {
+        public RecordRefused(EngineError error) : base(error.Message) { Error = error; }
+
+        public EngineError Error { get; private set; }
+    }
+
+    /// <summary>
+    /// A parameter's text holds an unpaired UTF-16 surrogate. The cmdlet names the parameter as the
+    /// user typed it (<see cref="Describe"/>), from its own parameter metadata.
+    /// </summary>
+    public sealed class UnsendableText : RecordRefused
+    {
+        public UnsendableText(string parameter, string value, char surrogate, int position)
+            : base(Describe(parameter, parameter, surrogate, position))
+        {
+            Parameter = parameter;
+            Value = value;
+            Surrogate = surrogate;
+            Position = position;
+        }
+
+        /// <summary>The protocol name of the parameter.</summary>
+        public string Parameter { get; private set; }
+        /// <summary>The text refused (to find the cmdlet parameter that carries it).</summary>
+        public string Value { get; private set; }
+        public char Surrogate { get; private set; }
+        /// <summary>In characters from 1, as the engine counts (a surrogate pair is one character).</summary>
+        public int Position { get; private set; }
+
+        /// <summary>The refusal, naming the parameter as <paramref name="shown"/> (e.g. -Name).</summary>
+        public static EngineError Describe(string parameter, string shown, char surrogate, int position)
+        {
+            return EngineError.Refusal(
+                shown + " contains U+" + ((int)surrogate).ToString("X4", CultureInfo.InvariantCulture) + " (a lone surrogate) at position " + position.ToString(CultureInfo.InvariantCulture)
+                    + ": half of a UTF-16 character pair, which cannot be sent as text (it would reach GitLab as U+FFFD). Nothing was sent.",
+                parameter,
+                "Type the text again (it may have come from a string cut in the middle of a character, e.g. by Substring, or from copied text).");
         }
     }
 

@@ -117,9 +117,19 @@ namespace GitlabCli
                     foreach (var problem in BindingProblems) { WriteRecordError(ErrorRecords.FromEngine(problem, target)); }
                     return;
                 }
-                var writer = RecordParams();
-                if (writer == null) { return; }
-                var answer = Call("plan", Command, writer.ToJson(), "checking " + DescribeRecord());
+                string json;
+                try
+                {
+                    var writer = RecordParams();
+                    if (writer == null) { return; }
+                    json = writer.ToJson();
+                }
+                catch (RecordRefused refused)
+                {
+                    WriteRecordError(ErrorRecords.FromEngine(RefusalOf(refused), target));
+                    return;
+                }
+                var answer = Call("plan", Command, json, "checking " + DescribeRecord());
                 if (answer.Type != "plan")
                 {
                     WriteRecordError(ErrorRecords.FromEngine(answer.Error("plan"), target));

@@ -18,9 +18,18 @@ BeforeAll {
 
     function Invoke-Child {
         # Runs a script in a new pwsh with HOME (and nothing else of the user's module paths or
-        # GitLab settings) pointed at $HomePath; returns its output lines and exit code.
-        param([string] $HomePath, [string] $Script, [hashtable] $Environment = @{})
-        $info = [System.Diagnostics.ProcessStartInfo]::new($Pwsh)
+        # GitLab settings) pointed at $HomePath; returns its output lines and exit code. With
+        # -ReadOnly, that folder is mounted read-only for the child alone (a mount namespace of
+        # its own), as an installation the user does not own is.
+        param([string] $HomePath, [string] $Script, [hashtable] $Environment = @{}, [string] $ReadOnly)
+        if ($ReadOnly) {
+            $info = [System.Diagnostics.ProcessStartInfo]::new('unshare')
+            foreach ($argument in '-m', 'sh', '-c', 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', 'sh', $ReadOnly, $Pwsh) {
+                $info.ArgumentList.Add($argument)
+            }
+        } else {
+            $info = [System.Diagnostics.ProcessStartInfo]::new($Pwsh)
+        }
         foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Script) { $info.ArgumentList.Add($argument) }
         $info.UseShellExecute = $false
         $info.RedirectStandardOutput = $true
@@ -164,6 +173,30 @@ $token = New-GitlabPersonalAccessToken -Name 'from-the-package' -Scope api
         [int] (Get-Said $run 'EXAMPLES') | Should -BeGreaterOrEqual 3
         Get-Said $run 'ABOUT' | Should -Be 'True'
         ((Get-Item -LiteralPath $Engine).UnixFileMode -band [System.IO.UnixFileMode]::UserExecute) | Should -Not -Be 0
+    }
+
+    It 'says which command fixes an engine it may not make executable (an installation owned by someone else)' -Skip:$IsWindows {
+        # Root may chmod anything, so "not the owner" is a read-only mount of the installation.
+        $probe = & unshare -m sh -c 'mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp && echo ok' 2>$null
+        if ($probe -ne 'ok') { Set-ItResult -Skipped -Because 'this machine allows no private read-only mount (unshare -m)'; return }
+        chmod 644 $Engine
+        $run = Invoke-Child -HomePath $HomePath -ReadOnly $Installed -Environment @{ GITLAB_URL = $Fake.Url; GITLAB_ACCESS_TOKEN = $Fake.AdminToken } -Script @'
+Import-Module GitlabCli -ErrorAction Stop
+try {
+    New-GitlabPersonalAccessToken -Name 'never-read-only' -Scope api -ErrorAction Stop
+    'ID=none'
+} catch {
+    'ID=' + $_.FullyQualifiedErrorId
+    'CATEGORY=' + $_.CategoryInfo.Category
+    'FIX=' + $_.ErrorDetails.RecommendedAction
+}
+'@
+        $run.ExitCode | Should -Be 0 -Because "$($run.Lines -join ' | ') $($run.Errors)"
+        Get-Said $run 'ID' | Should -BeLike 'GitlabCli.EngineNotExecutable,*'
+        Get-Said $run 'CATEGORY' | Should -Be 'PermissionDenied'
+        Get-Said $run 'FIX' | Should -Be "Run once, as the owner of the installation: sudo chmod 755 '$Engine'"
+        @(Get-FakeToken $Fake | Where-Object name -EQ 'never-read-only').Count | Should -Be 0
+        chmod 755 $Engine
     }
 
     It 'uninstalls with Uninstall-PSResource' {
