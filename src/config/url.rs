@@ -151,10 +151,7 @@ pub fn shown_url(input: &str) -> String {
     if let Some(at) = text[start..end].rfind('@') {
         text.replace_range(start..start + at, "REDACTED");
     }
-    if text.chars().count() > 200 {
-        text = text.chars().take(200).collect::<String>() + "…";
-    }
-    text
+    crate::text::truncate(&text, 200)
 }
 
 /// True when `site_url` is `http://` to a host other than loopback: the token would cross the

@@ -94,12 +94,7 @@ fn reason_of(full: &str) -> String {
             reason = &reason[..i];
         }
     }
-    let reason = reason.trim();
-    if reason.chars().count() > 200 {
-        reason.chars().take(200).collect::<String>() + "…"
-    } else {
-        reason.to_string()
-    }
+    crate::text::truncate(reason.trim(), 200)
 }
 
 impl<'de> Deserialize<'de> for Value {
