@@ -5,14 +5,21 @@ Builds the gitlabcli engine and stages it in the GitlabCli module; optionally te
 
 .DESCRIPTION
 With no switch: `cargo build --release` and copies target/release/gitlabcli into
-module/GitlabCli/bin/<rid>/, so `Import-Module ./module/GitlabCli/GitlabCli.psd1` works straight
-after.
+module/GitlabCli/bin/<rid>/, then `dotnet build` of module/GitlabCli.Cmdlets and copies
+GitlabCli.dll into module/GitlabCli/, so `Import-Module ./module/GitlabCli/GitlabCli.psd1` works
+straight after.
 
 -Test: builds, then runs `cargo fmt --check`, `cargo clippy --all-targets -- -D warnings`,
 `cargo test`, `cargo test --example fake-gitlab`, `cargo build --example fake-gitlab`, the Pester tests under tests/pester (Pester
 5.7.1 is fetched from NuGet into .tools/ when no Pester 5 is installed) and a smoke run of the
 benchmark (bench/run.ps1 -Count 20 -Smoke; without -PesterOnly or -PesterFilter). Every step runs even when
 an earlier test step failed; the script exits non-zero when any step failed.
+
+-Package: builds, then writes target/package/GitlabCli.<version>.nupkg with PSResourceGet's own
+Compress-PSResource: the manifest (version from Cargo.toml, tags naming only the platforms
+shipped, release notes from docs/CHANGELOG.md), GitlabCli.dll, its help, format file, schema,
+LICENSE and the engine under bin/<rid>/. -EngineDirectory takes a folder of <rid>/gitlabcli[.exe]
+engines built elsewhere (docs/RELEASING.md); without it the package holds this machine's engine.
 
 -Demo: builds, starts the fake GitLab, points GITLAB_URL and GITLAB_ACCESS_TOKEN at it, runs the
 three examples of New-GitlabPersonalAccessToken's documentation, then lists, rotates and revokes
@@ -40,7 +47,15 @@ param(
 
     # Build, then run the documented examples against the fake GitLab.
     [Parameter(ParameterSetName = 'Demo')]
-    [switch] $Demo
+    [switch] $Demo,
+
+    # Build, then write the module's .nupkg into target/package/.
+    [Parameter(ParameterSetName = 'Package')]
+    [switch] $Package,
+
+    # With -Package: a folder of engines built elsewhere, laid out as <rid>/gitlabcli[.exe].
+    [Parameter(ParameterSetName = 'Package')]
+    [string] $EngineDirectory
 )
 
 $ErrorActionPreference = 'Stop'
@@ -50,8 +65,52 @@ $pesterVersion = '5.7.1'
 # cargo's output folder; CARGO_TARGET_DIR moves it (the tests follow it too).
 $targetDir = if ($env:CARGO_TARGET_DIR) { [System.IO.Path]::GetFullPath($env:CARGO_TARGET_DIR, $root) } else { Join-Path $root 'target' }
 
-# Get-GitlabCliRuntimeId: the module's own rule for where its engine lives.
-. (Join-Path $root 'module' 'GitlabCli' 'Private' 'RuntimeId.ps1')
+function Get-GitlabCliRuntimeId {
+    # The .NET runtime identifier of this machine, which names the engine's folder under bin/: the
+    # same rule as the module's own ([GitlabCli.Engine]::RuntimeId, Engine.cs).
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $arch = switch ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture) {
+        'X64' { 'x64' }
+        'Arm64' { 'arm64' }
+        default { "$_".ToLowerInvariant() }
+    }
+    "$os-$arch"
+}
+
+# The runtimes a package may carry an engine for, and the gallery tag of each one's platform.
+$runtimePlatforms = [ordered]@{
+    'linux-x64' = 'Linux'; 'linux-arm64' = 'Linux'; 'osx-x64' = 'MacOS'; 'osx-arm64' = 'MacOS'; 'win-x64' = 'Windows'
+}
+
+function Get-GitlabCliVersion {
+    # The one place the version is written: Cargo.toml's [package] version.
+    $text = [System.IO.File]::ReadAllText((Join-Path $root 'Cargo.toml'))
+    $match = [regex]::Match($text, '(?ms)^\[package\].*?^version\s*=\s*"([^"]+)"')
+    if (-not $match.Success) { throw 'Cargo.toml has no [package] version.' }
+    $match.Groups[1].Value
+}
+
+function Sync-ManifestVersion([string] $Version) {
+    # GitlabCli.psd1's ModuleVersion follows Cargo.toml (the manifest must stay a plain, importable
+    # file, so the build writes the one line rather than generating the manifest).
+    $path = Join-Path $root 'module' 'GitlabCli' 'GitlabCli.psd1'
+    $text = [System.IO.File]::ReadAllText($path)
+    $synced = [regex]::Replace($text, "(?m)^(\s*ModuleVersion\s*=\s*)'[^']*'", "`${1}'$Version'")
+    if ($synced -ne $text) {
+        [System.IO.File]::WriteAllText($path, $synced)
+        Write-Host "    ModuleVersion set to $Version (from Cargo.toml) in $path"
+    }
+}
+
+function Copy-IfChanged([string] $Source, [string] $Destination) {
+    # Stages a build output. A file whose bytes did not change is left alone: overwriting an
+    # assembly a PowerShell process has loaded, or an engine that is running, would break it.
+    if ((Test-Path -LiteralPath $Destination) -and
+        [System.Linq.Enumerable]::SequenceEqual([byte[]] [System.IO.File]::ReadAllBytes($Source), [byte[]] [System.IO.File]::ReadAllBytes($Destination))) {
+        return
+    }
+    Copy-Item -LiteralPath $Source -Destination $Destination -Force
+}
 
 function Write-Step([string] $Text) {
     Write-Host "==> $Text" -ForegroundColor Cyan
@@ -93,33 +152,76 @@ function Build-Engine {
     $source = Join-Path $targetDir 'release' $exe
     $destination = Join-Path $root 'module' 'GitlabCli' 'bin' (Get-GitlabCliRuntimeId)
     New-Item -ItemType Directory -Force -Path $destination | Out-Null
-    Copy-Item -LiteralPath $source -Destination (Join-Path $destination $exe) -Force
+    Copy-IfChanged $source (Join-Path $destination $exe)
     Write-Host "    staged $(Join-Path $destination $exe)"
 }
 
-function Build-ModuleType {
-    # Compiles module/GitlabCli/GitlabCli.Types.cs into bin/GitlabCli.Types.<hash>.dll, the name
-    # the module looks for (Private/Types.ps1), so importing it needs no compiler. In a child
-    # process: Add-Type refuses types this process may already have loaded.
-    $moduleDir = Join-Path $root 'module' 'GitlabCli'
-    $source = Join-Path $moduleDir 'GitlabCli.Types.cs'
-    $hash = (Get-FileHash -LiteralPath $source -Algorithm SHA256).Hash.Substring(0, 16).ToLowerInvariant()
-    $bin = Join-Path $moduleDir 'bin'
-    $target = Join-Path $bin "GitlabCli.Types.$hash.dll"
-    if (Test-Path -LiteralPath $target) {
-        return
+function Build-Module {
+    # Compiles the cmdlets (module/GitlabCli.Cmdlets/GitlabCli.csproj, netstandard2.0 against
+    # PowerShellStandard.Library) and copies GitlabCli.dll beside the manifest, which loads it as
+    # its RootModule.
+    Write-Step 'Building the cmdlets (dotnet build module/GitlabCli.Cmdlets)'
+    $project = Join-Path $root 'module' 'GitlabCli.Cmdlets' 'GitlabCli.csproj'
+    $output = Join-Path $root 'module' 'GitlabCli.Cmdlets' 'bin' 'Release'
+    $version = Get-GitlabCliVersion
+    Sync-ManifestVersion $version
+    if (-not (Invoke-Native dotnet @('build', $project, '-c', 'Release', '-nologo', '-v', 'quiet', '-o', $output, "-p:Version=$version"))) {
+        throw 'dotnet build of module/GitlabCli.Cmdlets failed.'
     }
-    New-Item -ItemType Directory -Force -Path $bin | Out-Null
-    Get-ChildItem -LiteralPath $bin -Filter 'GitlabCli.Types.*.dll' | Remove-Item -Force
-    Write-Step 'Compiling the module types (GitlabCli.Types.cs)'
-    $command = "Add-Type -TypeDefinition ([System.IO.File]::ReadAllText('$($source -replace "'", "''")')) -OutputAssembly '$($target -replace "'", "''")'"
-    $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
-    if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source }
-    & $pwsh -NoProfile -NonInteractive -Command $command
-    if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $target)) {
-        throw 'Compiling GitlabCli.Types.cs failed.'
+    $destination = Join-Path $root 'module' 'GitlabCli' 'GitlabCli.dll'
+    Copy-IfChanged (Join-Path $output 'GitlabCli.dll') $destination
+    Write-Host "    staged $destination"
+}
+
+function Get-ReleaseNote([string] $Version) {
+    # The section of docs/CHANGELOG.md headed with this version.
+    $text = [System.IO.File]::ReadAllText((Join-Path $root 'docs' 'CHANGELOG.md'))
+    $match = [regex]::Match($text, "(?ms)^## $([regex]::Escape($Version))\b[^\n]*\n(.*?)(?=^## |\z)")
+    if (-not $match.Success) { throw "docs/CHANGELOG.md has no '## $Version' section: write the release notes first." }
+    $match.Groups[1].Value.Trim()
+}
+
+function Build-Package {
+    # Stages the module as it ships, then packs it with PSResourceGet (Compress-PSResource).
+    $version = Get-GitlabCliVersion
+    $out = Join-Path $targetDir 'package'
+    $stage = Join-Path $out 'stage' 'GitlabCli'
+    Write-Step "Packaging GitlabCli $version (Compress-PSResource)"
+    if (Test-Path -LiteralPath (Join-Path $out 'stage')) { Remove-Item -LiteralPath (Join-Path $out 'stage') -Recurse -Force }
+    New-Item -ItemType Directory -Force -Path $stage | Out-Null
+    $module = Join-Path $root 'module' 'GitlabCli'
+    foreach ($item in 'GitlabCli.psd1', 'GitlabCli.dll', 'GitlabCli.Format.ps1xml', 'GitlabCli.Protocol.schema.json', 'en-US') {
+        Copy-Item -LiteralPath (Join-Path $module $item) -Destination $stage -Recurse -Force
     }
-    Write-Host "    staged $target"
+    Copy-Item -LiteralPath (Join-Path $root 'LICENSE') -Destination $stage -Force
+
+    # The engines: built elsewhere (-EngineDirectory, <rid>/gitlabcli[.exe]) or this machine's.
+    $engines = if ($EngineDirectory) { (Resolve-Path -LiteralPath $EngineDirectory).Path } else { Join-Path $module 'bin' }
+    $runtimes = [System.Collections.Generic.List[string]]::new()
+    foreach ($folder in Get-ChildItem -LiteralPath $engines -Directory | Sort-Object Name) {
+        if (-not $runtimePlatforms.Contains($folder.Name)) {
+            throw "Engine folder '$($folder.FullName)' is not one of the runtimes GitlabCli ships ($($runtimePlatforms.Keys -join ', '))."
+        }
+        $exe = if ($folder.Name -like 'win-*') { 'gitlabcli.exe' } else { 'gitlabcli' }
+        $engine = Join-Path $folder.FullName $exe
+        if (-not (Test-Path -LiteralPath $engine)) { throw "Engine folder '$($folder.FullName)' has no $exe." }
+        $destination = Join-Path $stage 'bin' $folder.Name
+        New-Item -ItemType Directory -Force -Path $destination | Out-Null
+        Copy-Item -LiteralPath $engine -Destination $destination -Force
+        $runtimes.Add($folder.Name)
+    }
+    if ($runtimes.Count -eq 0) { throw "No engine to package under '$engines'." }
+
+    # What a gallery shows: the platforms actually shipped, the release notes, the license.
+    $platforms = @($runtimes | ForEach-Object { $runtimePlatforms[$_] } | Sort-Object -Unique)
+    $manifest = Join-Path $stage 'GitlabCli.psd1'
+    $data = Import-PowerShellDataFile -LiteralPath $manifest
+    $tags = @($data.PrivateData.PSData.Tags) + $platforms
+    Update-PSModuleManifest -Path $manifest -ModuleVersion $version -Tags $tags -ReleaseNotes (Get-ReleaseNote $version)
+    Compress-PSResource -Path $stage -DestinationPath $out
+    $nupkg = Join-Path $out "GitlabCli.$version.nupkg"
+    if (-not (Test-Path -LiteralPath $nupkg)) { throw "Compress-PSResource wrote no $nupkg." }
+    Write-Host "    wrote $nupkg ($($runtimes -join ', '); tags: $($tags -join ', '))"
 }
 
 function Import-Pester {
@@ -255,10 +357,15 @@ function Invoke-Demo {
 
 Build-Help
 Build-Engine
-Build-ModuleType
+Build-Module
 
 if ($Demo) {
     Invoke-Demo
+    return
+}
+
+if ($Package) {
+    Build-Package
     return
 }
 

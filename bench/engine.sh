@@ -12,18 +12,7 @@ command -v hyperfine >/dev/null || { echo "bench: hyperfine is not installed (ap
 cargo build --release --quiet
 cargo build --release --quiet --example fake-gitlab
 engine="$repo/target/release/gitlabcli"
-fake="$repo/target/release/examples/fake-gitlab"
-
-work=$(mktemp -d)
-trap 'kill "$fake_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkfifo "$work/fake-stdin"
-"$fake" < "$work/fake-stdin" > "$work/fake-info" &
-fake_pid=$!
-exec 9> "$work/fake-stdin"   # keeps the fake's stdin open until this script exits
-for _ in $(seq 50); do [ -s "$work/fake-info" ] && break; sleep 0.1; done
-url=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$work/fake-info")
-admin=$(sed -n 's/.*"admin_token":"\([^"]*\)".*/\1/p' "$work/fake-info")
-[ -n "$url" ] || { echo "bench: the fake did not start" >&2; exit 1; }
+. "$repo/bench/fake.sh"   # starts the fake: $work, $url, $admin
 
 export GITLAB_URL="$url" GITLAB_ACCESS_TOKEN="$admin" HOME="$work"
 unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy

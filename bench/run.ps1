@@ -179,7 +179,7 @@ function Measure-RequestsPerToken($Fake, [object[]] $Records, [string[]] $Scope 
 function Measure-EnginePeakRss($Fake, [int] $N) {
     # Serves N creates, then reads VmHWM from /proc while the engine still waits for input.
     if (-not (Test-Path '/proc/self/status')) { return $null }
-    $engine = & (Get-Module GitlabCli) { Get-GitlabCliEnginePath }
+    $engine = [GitlabCli.Engine]::DefaultPath
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new($engine)
     $startInfo.ArgumentList.Add('serve')
     $startInfo.UseShellExecute = $false
@@ -241,7 +241,16 @@ try {
         [double] (& $pwsh -NoProfile -NonInteractive -Command "`$s = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$manifest'; `$s.Elapsed.TotalMilliseconds")
     }
     $import = Get-Median $importSamples
-    Add-Row 'Import-Module (stopwatch inside a fresh pwsh)' ('{0:N1} ms' -f $import)
+    # The floor of any module's import on this machine, in the same run: a manifest with nothing in it.
+    $emptyDir = Join-Path ([System.IO.Path]::GetTempPath()) "gitlabcli-bench-empty-$PID" 'Empty'
+    New-Item -ItemType Directory -Force -Path $emptyDir | Out-Null
+    $emptyManifest = Join-Path $emptyDir 'Empty.psd1'
+    Set-Content -LiteralPath $emptyManifest -Value "@{ ModuleVersion = '1.0.0'; GUID = '$([guid]::NewGuid())'; FunctionsToExport = @(); CmdletsToExport = @(); AliasesToExport = @(); VariablesToExport = @() }"
+    $emptyImport = Get-Median @(foreach ($i in 1..$ColdRuns) {
+            [double] (& $pwsh -NoProfile -NonInteractive -Command "`$s = [Diagnostics.Stopwatch]::StartNew(); Import-Module '$emptyManifest'; `$s.Elapsed.TotalMilliseconds")
+        })
+    Remove-Item -Recurse -Force -LiteralPath (Split-Path $emptyDir) -ErrorAction SilentlyContinue
+    Add-Row 'Import-Module (stopwatch inside a fresh pwsh)' ('{0:N1} ms' -f $import) ('{0:N1} ms above an empty manifest ({1:N1} ms)' -f ($import - $emptyImport), $emptyImport)
     Use-Fake $fake0
     $bare = Get-Median @(foreach ($i in 1..$ColdRuns) { (Measure-Command { & $pwsh -NoProfile -NonInteractive -Command 'exit 0' }).TotalMilliseconds })
     $coldScript = "Import-Module '$manifest'; `$t = New-GitlabPersonalAccessToken -UserId 42 -Name cold -Scope api; if (-not `$t.Token) { exit 1 }"
@@ -255,7 +264,12 @@ try {
     $records = @(New-BenchRecord $Count)
     [void] (Invoke-Bulk $fake0 @(New-BenchRecord 5 -Prefix warmup))
     [void] (Invoke-Fake $fake0 DELETE requests)
+    $self = [System.Diagnostics.Process]::GetCurrentProcess()
+    $cpuBefore = $self.TotalProcessorTime.TotalMilliseconds
     $bulk = Measure-Median { $script:lastBulk = Invoke-Bulk $fake0 $records } $Repeat
+    $self.Refresh()
+    # PowerShell's own CPU (this process; the engine is a child), per record, all runs.
+    $bulkCpu = ($self.TotalProcessorTime.TotalMilliseconds - $cpuBefore) / ($Count * $Repeat)
     $fakeCost = (Invoke-Fake $fake0 GET stats).handler_us_per_request
     # The plan phase alone: the same records with -WhatIf, in a runspace without a UI (so the
     # What if lines cost nothing), minus importing the module there.
@@ -268,14 +282,18 @@ try {
             if ($shell.HadErrors) { throw "bench: $($shell.Streams.Error[0])" }
         } finally { $shell.Dispose() }
     }
-    $plansAndImport = Measure-Median { & $inRunspace 'param($m, $r) Import-Module $m; $r | New-GitlabPersonalAccessToken -Scope api -WhatIf' } $Repeat
     $importOnly = Measure-Median { & $inRunspace 'param($m, $r) Import-Module $m' } $Repeat
+    $self.Refresh()
+    $cpuBefore = $self.TotalProcessorTime.TotalMilliseconds
+    $plansAndImport = Measure-Median { & $inRunspace 'param($m, $r) Import-Module $m; $r | New-GitlabPersonalAccessToken -Scope api -WhatIf' } $Repeat
+    $self.Refresh()
+    $whatIfCpu = ($self.TotalProcessorTime.TotalMilliseconds - $cpuBefore) / ($Count * $Repeat)
     $plans = [math]::Max(0, $plansAndImport - $importOnly)
     $floor = Get-Median @(foreach ($i in 1..$Repeat) { Invoke-Floor $fake0 $Count })
     $irm = Get-Median @(foreach ($i in 1..$Repeat) { Invoke-RestMethodLoop $fake0 $Count })
-    Add-Row 'Bulk, loopback: GitlabCli' ('{0:N3} ms/token' -f ($bulk / $Count)) ('{0:N0} ms in all' -f $bulk)
-    Add-Row '  of which the plan phase (-WhatIf, no UI)' ('{0:N3} ms/token' -f ($plans / $Count)) 'validation round trip + ShouldProcess per record'
-    Add-Row 'Bulk, loopback: floor (Rust, one keep-alive connection)' ('{0:N3} ms/token' -f ($floor / $Count)) ('GitlabCli is {0:N3} ms/token above' -f (($bulk - $floor) / $Count))
+    Add-Row 'Bulk, loopback: GitlabCli' ('{0:N3} ms/token' -f ($bulk / $Count)) ('{0:N0} ms in all; PowerShell CPU {1:N3} ms/record' -f $bulk, $bulkCpu)
+    Add-Row "-WhatIf of $Count records (no UI)" ('{0:N3} ms/record' -f ($plans / $Count)) ('validation round trip + ShouldProcess per record; PowerShell CPU {0:N3} ms/record (import included)' -f $whatIfCpu)
+    Add-Row 'Bulk, loopback: floor (Rust, one keep-alive connection)' ('{0:N3} ms/token' -f ($floor / $Count)) ('GitlabCli is {0:N2}x the floor, {1:N3} ms/token above' -f ($bulk / $floor), (($bulk - $floor) / $Count))
     Add-Row 'Bulk, loopback: Invoke-RestMethod loop' ('{0:N3} ms/token' -f ($irm / $Count)) ('GitlabCli is {0:N1}x faster' -f ($irm / $bulk))
     Add-Row 'Fake GitLab: its own cost per request' ('{0:N3} ms' -f ($fakeCost / 1000)) 'work and answer, delay excluded'
 

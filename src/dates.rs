@@ -17,7 +17,7 @@
 //! year and month without a day (`2027-06`), a month and day without a year (`6/1`) and a time
 //! without a date (`12:00`) are refused rather than guessed. The module sends the text exactly as
 //! typed (it guesses nothing), and every message quotes that text and names the parameter as the
-//! cmdlet spells it (`-ExpiresAt '6/1' is not a date I can read`).
+//! cmdlet spells it: -ExpiresAt '6/1' is not a date I can read.
 
 use crate::error::{Error, Result};
 use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};

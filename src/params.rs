@@ -6,11 +6,11 @@
 //! message through [`in_cmdlet_words`], so a protocol name with an underscore can never reach
 //! the user; messages about one-word parameters (`name`, `user`) name them with [`shown`].
 //!
-//! The names are those of `module/GitlabCli/Public/*.ps1` (New-, Get-,
-//! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken), which the compiled module keeps.
+//! The names are those of the cmdlets (New-, Get-,
+//! Invoke-…Rotation and Revoke-GitlabPersonalAccessToken), as their help pages in docs/help list them.
 
 /// Protocol name → the cmdlet parameter that carries it.
-pub const CMDLET_PARAMETERS: [(&str, &str); 27] = [
+pub const CMDLET_PARAMETERS: [(&str, &str); 34] = [
     ("user", "-UserId"),
     ("name", "-Name"),
     ("scopes", "-Scope"),
@@ -31,6 +31,13 @@ pub const CMDLET_PARAMETERS: [(&str, &str); 27] = [
     ("search", "-Search"),
     ("active", "-Active"),
     ("force", "-Force"),
+    ("url", "-Url"),
+    ("access_token", "-AccessToken"),
+    ("proxy_url", "-ProxyUrl"),
+    ("is_default", "-IsDefault"),
+    ("skip_validation", "-SkipValidation"),
+    ("default_only", "-DefaultSite"),
+    ("save_to_config", "-SaveToConfig"),
     // Issue 12's group and project token cmdlets (written in C#): the owner is -GroupId or
     // -ProjectId, which messages name themselves.
     ("owner", "the owner (-GroupId, -ProjectId)"),
@@ -183,24 +190,43 @@ mod tests {
         assert!(seen > 20, "only {seen} parameters found in the schema");
     }
 
-    /// Every cmdlet name is a parameter of a cmdlet in module/GitlabCli/Public, except those the
-    /// compiled module adds for issue 14 (`-Active` and `-Force` of the rotation).
+    /// Every cmdlet name is a parameter of a cmdlet: its help page (`docs/help/<Cmdlet>.md`, which
+    /// the Pester help tests hold equal to the cmdlets' metadata) has a `### -Name` section,
+    /// except the names of issue 11's cmdlets and `-SaveToConfig`, which the compiled module does
+    /// not have yet.
     #[test]
     fn every_cmdlet_name_is_a_parameter_of_the_module() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("module/GitlabCli/Public");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/help");
         let mut text = String::new();
-        for entry in std::fs::read_dir(&dir).expect("module/GitlabCli/Public") {
+        for entry in std::fs::read_dir(&dir).expect("docs/help") {
             text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
         }
         for (_, cmdlet) in CMDLET_PARAMETERS {
             let Some(name) = cmdlet.strip_prefix('-') else {
                 continue;
             };
-            // -Description, -AccessLevel and -Sort: issue 12's cmdlets, written in C#.
-            if ["Active", "Force", "Description", "AccessLevel", "Sort"].contains(&name) {
+            // Issue 11's site cmdlets and issue 12's -Description, -AccessLevel and -Sort are written
+            // on the compiled module (not here yet).
+            if [
+                "Url",
+                "AccessToken",
+                "ProxyUrl",
+                "IsDefault",
+                "SkipValidation",
+                "DefaultSite",
+                "SaveToConfig",
+                "Description",
+                "AccessLevel",
+                "Sort",
+            ]
+            .contains(&name)
+            {
                 continue;
             }
-            assert!(text.contains(&format!("${name}")), "no cmdlet has -{name}");
+            assert!(
+                text.contains(&format!("### -{name}\n")),
+                "no cmdlet has -{name}"
+            );
         }
     }
 

@@ -9,6 +9,12 @@
 //!   ([`crate::text::escape_controls`]), so nothing can clear the screen, move the cursor,
 //!   retitle a window or reverse what a reader sees.
 //!
+//! [`field`] is for the string fields the engine passes on from an answer (a token's name,
+//! description, scopes and dates; a username): control characters are escaped the same way, and
+//! nothing else changes, because these are the user's own data (a token named `glpat-migration`
+//! keeps its name). A new token's value never passes through here: it reaches the user byte for
+//! byte.
+//!
 //! [`debug_body`] is for raw bodies in debug output: JSON has its `token` fields replaced, and a
 //! body that is not strict JSON (a byte order mark, bytes after the JSON, form encoding) has any
 //! `"token": "…"` or `token=…` value replaced too, before it is scrubbed like any other text.
@@ -57,6 +63,30 @@ pub fn scrub(text: &str, access_token: Option<&Secret>) -> String {
         text = mask_secret(&text, secret);
     }
     escape_controls(&text)
+}
+
+/// A string field of a server's answer as the engine passes it on: control characters and
+/// bidirectional controls escaped, nothing else changed.
+pub fn field(text: &str) -> String {
+    escape_controls(text)
+}
+
+/// How a configured access token is shown: its GitLab prefix (`glpat-`) and at most three more
+/// characters, then `…`; the characters only when at least 16 remain hidden, so a short token
+/// shows nothing of itself.
+pub fn token_prefix(secret: &Secret) -> String {
+    let value = secret.expose().trim();
+    let prefix = TOKEN_PREFIXES
+        .iter()
+        .find(|p| value.starts_with(*p))
+        .map_or("", |p| *p);
+    let rest: Vec<char> = value[prefix.len()..].chars().collect();
+    let shown: String = if rest.len() >= 19 {
+        rest[..3].iter().collect()
+    } else {
+        String::new()
+    };
+    format!("{prefix}{shown}…")
 }
 
 /// `text` with every occurrence of `secret` (trimmed, at least 4 characters) replaced.

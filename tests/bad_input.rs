@@ -169,7 +169,7 @@ fn config_file_of_kind(kind: &str) -> EngineSetup {
 /// The line a row's Request cell describes.
 fn request_line(row: &Row, fake: &Fake) -> String {
     if let Some(raw) = row.request.strip_prefix("line") {
-        return raw.strip_prefix(' ').unwrap_or(raw).to_string();
+        return placeholders(raw.strip_prefix(' ').unwrap_or(raw), fake);
     }
     let params =
         placeholders(&row.request, fake).replace("\"x*256\"", &format!("\"{}\"", "x".repeat(256)));

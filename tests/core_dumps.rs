@@ -44,10 +44,16 @@ fn a_running_engine_has_no_core_size_and_is_not_dumpable() {
     // One answer, so the engine is past its start-up.
     let mut stdin = engine.stdin.take().unwrap();
     writeln!(stdin, r#"{{"v":1,"id":1,"command":"list-sites"}}"#).unwrap();
+    // The hello comes first (id null), then the answer.
+    let mut reader = BufReader::new(engine.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(engine.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    for _ in 0..2 {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line.contains("\"id\":1") {
+            break;
+        }
+    }
     assert!(line.contains("\"id\":1"), "{line}");
 
     assert_eq!(

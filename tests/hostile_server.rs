@@ -323,9 +323,10 @@ fn a_dead_proxy_is_named_without_its_password() {
 
 #[test]
 fn self_with_a_token_that_is_not_a_personal_access_token_says_so() {
-    // The fake's fixture tokens are not personal access tokens: GET /personal_access_tokens/self
-    // answers 404.
+    // GitLab answers 404 to GET /personal_access_tokens/self when the token in use is another
+    // kind of token (the fake's fixture tokens describe themselves, so the answer is injected).
     let fake = Fake::start();
+    fake.fail(1, 404, "application/json", r#"{"message":"404 Not found"}"#);
     let mut engine = admin(&fake);
     let reply = engine.call(
         "run",
@@ -342,4 +343,179 @@ fn self_with_a_token_that_is_not_a_personal_access_token_says_so() {
     let hint = error.hint.clone().unwrap_or_default();
     assert!(!hint.contains("Check the id"), "{hint}");
     assert!(hint.contains("-TokenId"), "{hint}");
+}
+
+/// Terminal-driving characters a hostile server puts into the strings of an answer.
+const ESCAPES: &str =
+    "\u{1b}[2J\u{1b}[HToken created successfully\u{1b}]0;pwned\u{7}\u{9b}1m\u{202e}\u{2066}";
+
+/// A string with no character that drives a terminal or reorders what a reader sees.
+fn assert_shown_safely(text: &str, case: &str) {
+    assert!(
+        !text.chars().any(|c| c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)),
+        "{case}: control character passed on in {text:?}"
+    );
+}
+
+/// A token entity whose every string field carries terminal escapes.
+fn hostile_entity(token: Option<&str>) -> serde_json::Value {
+    let mut entity = json!({
+        "id": 91,
+        "name": format!("ci{ESCAPES}"),
+        "description": format!("desc{ESCAPES}"),
+        "scopes": [format!("api{ESCAPES}"), "read_api"],
+        "revoked": false,
+        "active": true,
+        "user_id": 1,
+        "created_at": format!("2026-01-01T00:00:00Z{ESCAPES}"),
+        "last_used_at": format!("2026-01-02T00:00:00Z{ESCAPES}"),
+        "expires_at": format!("2027-01-01{ESCAPES}"),
+    });
+    if let Some(token) = token {
+        entity["token"] = json!(token);
+    }
+    entity
+}
+
+/// Every string field of the token entries a reply passes on, the name first.
+fn entry_strings(reply: &Reply) -> Vec<String> {
+    use gitlabcli::protocol::CommandResult;
+    let fields = |name: &str,
+                  description: &Option<String>,
+                  scopes: &[String],
+                  dates: [&Option<String>; 3]| {
+        let mut texts = vec![name.to_string()];
+        texts.extend(description.clone());
+        texts.extend(scopes.iter().cloned());
+        texts.extend(dates.into_iter().flatten().cloned());
+        texts
+    };
+    match reply.terminal() {
+        Body::Result {
+            result: CommandResult::TokenPage(page),
+        } => page
+            .tokens
+            .iter()
+            .flat_map(|t| {
+                fields(
+                    &t.name,
+                    &t.description,
+                    &t.scopes,
+                    [&t.created_at, &t.last_used_at, &t.expires_at],
+                )
+            })
+            .collect(),
+        Body::Result {
+            result: CommandResult::ExistingToken(t),
+        } => fields(
+            &t.name,
+            &t.description,
+            &t.scopes,
+            [&t.created_at, &t.last_used_at, &t.expires_at],
+        ),
+        Body::Result {
+            result: CommandResult::PersonalAccessToken(t),
+        } => fields(
+            &t.name,
+            &t.description,
+            &t.scopes,
+            [&t.created_at, &t.last_used_at, &t.expires_at],
+        ),
+        other => panic!("expected tokens, got {other:?}"),
+    }
+}
+
+#[test]
+fn control_characters_in_token_fields_are_escaped_and_the_value_is_untouched() {
+    // 4 answers: a list, a get, a create and a rotation, each with escapes in every string field.
+    let fake = Fake::start();
+    let seeded = fake.seed_tokens(json!({"username": "alice", "name": "old"}));
+    let mut engine = admin(&fake);
+
+    fake.fail(
+        1,
+        200,
+        "application/json",
+        &json!([hostile_entity(None)]).to_string(),
+    );
+    let list = engine.call("run", "list-personal-access-tokens", json!({}));
+    fake.fail(
+        1,
+        200,
+        "application/json",
+        &hostile_entity(None).to_string(),
+    );
+    let get = engine.call(
+        "run",
+        "get-personal-access-token",
+        json!({"token_id": "91"}),
+    );
+    for (case, reply) in [("list", &list), ("get", &get)] {
+        let texts = entry_strings(reply);
+        assert_eq!(texts.len(), 7, "{case}: {texts:?}");
+        for text in &texts {
+            assert_shown_safely(text, case);
+        }
+        assert!(
+            texts[0].starts_with("ci"),
+            "{case}: the name is kept visibly"
+        );
+        assert_clean(reply, &[&fake.admin_token], case);
+    }
+
+    // A new token's value reaches the user byte for byte, whatever the other fields (or the value
+    // itself) hold: it is a secret, never altered silently.
+    let value = "glpat-Hostile\u{1b}[2J\u{7}Fields\u{202e}0123456789";
+    fake.fail(
+        1,
+        201,
+        "application/json",
+        &hostile_entity(Some(value)).to_string(),
+    );
+    let create = engine.create(json!({"name": "ci", "scopes": ["k8s_proxy"]}));
+    let id = seeded[0]["id"].as_u64().unwrap();
+    fake.pass(1);
+    fake.fail(
+        1,
+        200,
+        "application/json",
+        &hostile_entity(Some(value)).to_string(),
+    );
+    let rotate = engine.call(
+        "run",
+        "rotate-personal-access-token",
+        json!({"token_id": id.to_string()}),
+    );
+    for (case, reply) in [("create", &create), ("rotate", &rotate)] {
+        let token = reply.token();
+        assert_eq!(
+            token.token.as_ref().map(|s| s.expose()),
+            Some(value),
+            "{case}: the value is untouched"
+        );
+        for text in entry_strings(reply) {
+            assert_shown_safely(&text, case);
+        }
+        assert_clean(reply, &[&fake.admin_token], case);
+    }
+}
+
+#[test]
+fn control_characters_in_a_username_never_reach_a_message() {
+    // 1 answer: GET /user with escapes in the username, for a create that needs an administrator.
+    let fake = Fake::start();
+    let mut engine = admin(&fake);
+    fake.fail(
+        1,
+        200,
+        "application/json",
+        &json!({"id": 1, "username": format!("root{ESCAPES}"), "is_admin": false}).to_string(),
+    );
+    let reply = engine.create(json!({"name": "ci", "scopes": ["api"]}));
+    let error = reply.error();
+    assert_eq!(error.kind, ErrorKind::Forbidden, "{}", error.message);
+    assert!(error.message.contains("'root"), "{}", error.message);
+    assert_clean(&reply, &[&fake.admin_token], "username");
 }

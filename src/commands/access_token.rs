@@ -173,6 +173,7 @@ pub fn plan_create(p: &CreateAccessTokenParams, ctx: &mut Context<'_>) -> Result
             site_url: Some(v.site.url.clone()),
             copy_to_clipboard: v.copy_to_clipboard.then_some(true),
         }),
+        confirm: None,
     })
 }
 

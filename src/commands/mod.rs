@@ -65,12 +65,38 @@ pub fn execute(request: &Request, ctx: &mut Context<'_>) -> Body {
                 result: token.into(),
             })
         }
-        (Command::ListSites(_), Mode::Run) => sites::list(ctx).map(|list| Body::Result {
-            result: list.into(),
-        }),
+        (Command::ListSites(params), Mode::Run) => {
+            sites::list(params, ctx).map(|list| Body::Result {
+                result: list.into(),
+            })
+        }
         (Command::ListSites(_), Mode::Plan) => Err(Error::protocol(
             "list-sites changes nothing and has no plan; send it with mode \"run\".",
         )),
+        (Command::AddSite(params), Mode::Plan) => {
+            sites::plan_add(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::AddSite(params), Mode::Run) => {
+            sites::add(params, ctx).map(|added| Body::Result {
+                result: added.into(),
+            })
+        }
+        (Command::SetDefaultSite(params), Mode::Plan) => {
+            sites::plan_set_default(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::SetDefaultSite(params), Mode::Run) => {
+            sites::set_default(params, ctx).map(|list| Body::Result {
+                result: list.into(),
+            })
+        }
+        (Command::RemoveSite(params), Mode::Plan) => {
+            sites::plan_remove(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::RemoveSite(params), Mode::Run) => {
+            sites::remove(params, ctx).map(|list| Body::Result {
+                result: list.into(),
+            })
+        }
         (Command::ListPersonalAccessTokens(params), Mode::Run) => {
             token_lifecycle::list(params, ctx).map(|page| Body::Result {
                 result: page.into(),

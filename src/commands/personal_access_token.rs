@@ -271,6 +271,7 @@ pub fn plan(params: &CreatePersonalAccessTokenParams, ctx: &mut Context<'_>) -> 
         action: v.action(),
         requests: v.requests(),
         params: PlanParams::Create(v.normalised()),
+        confirm: None,
     })
 }
 

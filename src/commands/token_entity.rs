@@ -1,9 +1,11 @@
 //! Reading GitLab's personal access token entity (create, rotate, list and get all answer with
 //! it). Reading is lenient: a field that is missing or oddly typed reads as absent, because a new
-//! token must reach the user whatever else GitLab sent alongside it.
+//! token must reach the user whatever else GitLab sent alongside it. Every string field is passed
+//! on through [`redact::field`], so a hostile server cannot drive the terminal that shows it.
 
 use super::owner::{Owner, level_name};
 use crate::protocol::{NewPersonalAccessToken, PersonalAccessToken, TokenOwner};
+use crate::redact;
 use serde_json::Value;
 
 /// The entity's fields, with `id` as read (`None` when missing or unreadable, in which case the
@@ -13,7 +15,7 @@ pub fn read(
     site_url: &str,
     active_default: bool,
 ) -> (Option<u64>, PersonalAccessToken) {
-    let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_string);
+    let text = |key: &str| json.get(key).and_then(Value::as_str).map(redact::field);
     let number = |key: &str| {
         json.get(key).and_then(|v| {
             v.as_u64()
@@ -34,7 +36,7 @@ pub fn read(
             .map(|items| {
                 items
                     .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .filter_map(|s| s.as_str().map(redact::field))
                     .collect()
             })
             .unwrap_or_default(),

@@ -463,6 +463,7 @@ struct RotateValidated {
     token: Secret,
     copy_to_clipboard: bool,
     force: bool,
+    save_to_config: bool,
 }
 
 /// A token's state as far as a rotation cares.
@@ -535,6 +536,7 @@ fn rotate_params_of(p: &RotatePersonalAccessTokenParams) -> RotateAccessTokenPar
         active: p.active,
         revoked: p.revoked,
         force: p.force,
+        save_to_config: p.save_to_config,
     }
 }
 
@@ -566,8 +568,17 @@ fn validate_rotate(
             ctx.reporter.warning(warning);
         }
     }
+    let save_to_config = p.save_to_config.unwrap_or(false);
+    if save_to_config {
+        super::sites::check_save_to_config(
+            site,
+            which == TokenRef::Current,
+            p.copy_to_clipboard.unwrap_or(false),
+        )?;
+    }
     Ok(RotateValidated {
         owner,
+        save_to_config,
         which,
         expires_at,
         site: site.clone(),
@@ -591,6 +602,7 @@ pub fn plan_rotate(p: &RotatePersonalAccessTokenParams, ctx: &mut Context<'_>) -
             active: n.active,
             revoked: n.revoked,
             force: n.force,
+            save_to_config: n.save_to_config,
         });
     }
     Ok(plan)
@@ -614,6 +626,8 @@ fn plan_rotate_owned(
     };
     let clipboard = if v.copy_to_clipboard {
         "; copy to clipboard"
+    } else if v.save_to_config {
+        "; save it to the config file"
     } else {
         ""
     };
@@ -640,7 +654,9 @@ fn plan_rotate_owned(
             active: p.active,
             revoked: p.revoked,
             force: v.force.then_some(true),
+            save_to_config: v.save_to_config.then_some(true),
         }),
+        confirm: None,
     })
 }
 
@@ -714,6 +730,9 @@ fn rotate_owned(
     }
     let mut token = rotated?;
     hand_over(&mut token, v.copy_to_clipboard, "rotated", ctx);
+    if v.save_to_config {
+        super::sites::save_rotated(&mut token, &v.site, ctx);
+    }
     Ok(token)
 }
 
@@ -773,6 +792,7 @@ fn plan_revoke_owned(
             token_id: Some(which.segment()),
             site_url: Some(site.url.clone()),
         }),
+        confirm: None,
     })
 }
 

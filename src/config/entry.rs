@@ -54,14 +54,17 @@ pub(super) fn sites_in(
 /// The value of `key` (lower case, without `_` or `-`), matching keys case-insensitively and
 /// ignoring `_` and `-`. The first match wins.
 fn get<'a>(map: &'a [(String, Node)], key: &str) -> Option<&'a Node> {
-    map.iter()
-        .find(|(k, _)| {
-            k.chars()
-                .filter(|c| !matches!(c, '_' | '-'))
-                .map(|c| c.to_ascii_lowercase())
-                .eq(key.chars())
-        })
-        .map(|(_, v)| v)
+    map.iter().find(|(k, _)| is_key(k, key)).map(|(_, v)| v)
+}
+
+/// Whether the key `written` is `key` (lower case, without `_` or `-`), ignoring case, `_` and
+/// `-`.
+pub(super) fn is_key(written: &str, key: &str) -> bool {
+    written
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .eq(key.chars())
 }
 
 /// The value of `key` unless it is missing or null.

@@ -27,6 +27,7 @@
 //! | `site` | a [`Site`] and what it implies for messages (in-clear warning, proxy, assumed https) |
 //! | `entry` | what a `Sites` entry says, checked and turned into a [`Site`] |
 //! | `sites` | all sites, ambiguities, choosing one ([`Sites::resolve`]), the per-process cache |
+//! | `write` | changing the file: under a lock, on its current text, atomically, 0600 ([`update`]) |
 //!
 //! Access tokens stay in [`Secret`](crate::secret::Secret) and never appear in a message; proxy
 //! passwords are masked wherever a proxy URL is shown; the config file's text is not quoted in
@@ -40,15 +41,18 @@ mod site;
 mod sites;
 mod timeouts;
 mod url;
+mod write;
 mod yaml;
 
 pub use env::{Environment, NO_PROXY_VARS, PROXY_VARS};
 pub use file::MAX_BYTES;
 pub use proxy::ShownProxy;
+pub use proxy::usable as usable_proxy;
 pub use site::Site;
 pub use sites::{Sites, SitesCache};
 pub use timeouts::{CONNECT_TIMEOUT_VAR, TIMEOUT_VAR, Timeouts};
-pub use url::{normalize_url, sends_token_in_clear, shown_url};
+pub use url::{normalize_site_to_save, normalize_url, sends_token_in_clear, shown_url};
+pub use write::{Change, Written, update};
 
 /// The config file, relative to the home directory.
 pub const CONFIG_RELATIVE_PATH: &str = ".config/powershell/gitlabcli/config.yml";

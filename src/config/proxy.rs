@@ -23,7 +23,7 @@ impl fmt::Display for ShownProxy {
 }
 
 /// Whether the HTTP client can use `url` as a proxy.
-pub(super) fn usable(url: &str) -> bool {
+pub fn usable(url: &str) -> bool {
     ureq::Proxy::new(url).is_ok()
 }
 

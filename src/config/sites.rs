@@ -163,8 +163,89 @@ impl Sites {
                 is_default: default == Some(i),
                 source: site.source,
                 has_token: site.has_token(),
+                token_prefix: site
+                    .token
+                    .as_ref()
+                    .filter(|t| !t.is_empty())
+                    .map(crate::redact::token_prefix),
+                proxy_url: site.proxy_url.as_deref().map(shown_url),
             })
             .collect()
+    }
+
+    /// [`Sites::list`], only the sites `site_url` selects by `-SiteUrl`'s rules (every entry of
+    /// a URL the file has twice) and, with `default_only`, only the default.
+    ///
+    /// Errors: those of [`Sites::resolve`] for a URL that selects no site.
+    pub fn list_matching(
+        &self,
+        site_url: Option<&str>,
+        default_only: bool,
+    ) -> Result<Vec<SiteInfo>> {
+        let selected: Option<Vec<usize>> = match site_url {
+            None => None,
+            Some(given) => Some(match self.choose(Some(given))? {
+                Choice::Site(i) => vec![i],
+                Choice::Ambiguous(k) => self.ambiguities[k].sites.clone(),
+            }),
+        };
+        Ok(self
+            .list()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, info)| {
+                selected.as_ref().is_none_or(|s| s.contains(i))
+                    && (!default_only || info.is_default)
+            })
+            .map(|(_, info)| info)
+            .collect())
+    }
+
+    /// The environment's site, when `GITLAB_ACCESS_TOKEN` defines one.
+    pub fn environment_site(&self) -> Option<&Site> {
+        self.sites
+            .iter()
+            .find(|s| s.source == SiteSource::Environment)
+    }
+
+    /// The site a typed URL selects by `-SiteUrl`'s rules, among every site (the environment's
+    /// first); the config file's entries of a URL it has twice count as one.
+    ///
+    /// Errors: those of [`Sites::resolve`] for a URL that selects no site.
+    pub fn select(&self, given: &str) -> Result<&Site> {
+        Ok(match self.choose(Some(given))? {
+            Choice::Site(i) => &self.sites[i],
+            Choice::Ambiguous(k) => &self.sites[self.ambiguities[k].sites[0]],
+        })
+    }
+
+    /// A site that is not configured (yet): `url` in normal form, with `env`'s timeouts and proxy
+    /// rules, for checking a token before it is saved.
+    pub fn unsaved(
+        env: &Environment,
+        url: &str,
+        token: &Secret,
+        proxy_url: Option<&str>,
+    ) -> Result<Site> {
+        let (connect, read) = timeouts::from_environment(env)?;
+        let mut timeouts = timeouts::Timeouts::default();
+        if let Some(connect) = connect {
+            timeouts.connect = connect;
+        }
+        if let Some(read) = read {
+            timeouts.read = read;
+        }
+        Ok(Site {
+            proxy: proxy::for_site(url, proxy_url, env),
+            url: url.to_string(),
+            token: Some(token.clone()),
+            proxy_url: proxy_url.map(str::to_string),
+            timeouts,
+            is_default: false,
+            source: SiteSource::ConfigFile,
+            assumed_https: None,
+            origin: Origin::default(),
+        })
     }
 
     /// The site a request goes to, with its token.
@@ -520,7 +601,7 @@ fn environment_site(env: &Environment, warnings: &mut Vec<String>) -> Result<Opt
 }
 
 /// The config file of `env`'s home directory.
-fn config_path(env: &Environment) -> Option<PathBuf> {
+pub(super) fn config_path(env: &Environment) -> Option<PathBuf> {
     env.home
         .as_ref()
         .map(|home| home.join(CONFIG_RELATIVE_PATH))

@@ -102,6 +102,9 @@ fn environment_only() {
             is_default: true,
             source: SiteSource::Environment,
             has_token: true,
+            // 18 characters after the prefix: too short to show any of them.
+            token_prefix: Some("glpat-…".into()),
+            proxy_url: None,
         }]
     );
 }
@@ -163,12 +166,16 @@ fn config_file_only() {
                 is_default: false,
                 source: SiteSource::ConfigFile,
                 has_token: true,
+                token_prefix: Some("glpat-AAA…".into()),
+                proxy_url: None,
             },
             SiteInfo {
                 url: "https://gitlab.other.org".into(),
                 is_default: true,
                 source: SiteSource::ConfigFile,
                 has_token: true,
+                token_prefix: Some("glpat-BBB…".into()),
+                proxy_url: Some("http://proxy.example.com:3128".into()),
             },
         ]
     );
@@ -813,13 +820,22 @@ fn tokens_never_show_in_debug_output() {
     for text in [
         format!("{environment:?}"),
         format!("{sites:?}"),
-        format!("{:?}", sites.list()),
-        serde_json::to_string(&sites.list()).unwrap(),
         format!("{:?}", sites.resolve(None).unwrap()),
         format!("{:?}", sites.resolve(Some("gitlab.example.com")).unwrap()),
     ] {
         assert_no_tokens(&text);
         assert!(!text.contains("AAAAAAAA") && !text.contains("ENVTOKEN"));
+    }
+    // The list shows a prefix (`glpat-AAA…`) and nothing more of a token.
+    for text in [
+        format!("{:?}", sites.list()),
+        serde_json::to_string(&sites.list()).unwrap(),
+    ] {
+        for token in [ENV_TOKEN, TOKEN_A, TOKEN_B] {
+            assert!(!text.contains(token), "{text}");
+        }
+        assert!(!text.contains("AAAA") && !text.contains("BBBB") && !text.contains("ENVT"));
+        assert!(text.contains("glpat-AAA…"), "{text}");
     }
 }
 

@@ -51,7 +51,7 @@ pub(super) fn from_environment(env: &Environment) -> Result<(Option<Duration>, O
     let read = |name: &str, value: &Option<String>| -> Result<Option<Duration>> {
         let Some(text) = value else { return Ok(None) };
         parse_seconds(text).map(Some).ok_or_else(|| {
-            let shown: String = text.chars().take(40).collect();
+            let shown = crate::text::truncate(text, 40);
             Error::config(format!(
                 "{name} is '{shown}', which is not a number of seconds from 0.1 to 3600."
             ))

@@ -113,6 +113,24 @@ pub(super) fn typed(input: &str) -> Result<SiteUrl> {
     })
 }
 
+/// A site's URL given to be written into the config file (`add-site`'s `url`), in normal form.
+///
+/// Errors: invalid-argument on `parameter`, naming the value (masked) and why.
+pub fn normalize_site_to_save(input: &str, parameter: &str) -> Result<String> {
+    parse(input).map(|u| u.url).map_err(|why| {
+        Error::invalid(
+            parameter,
+            format!(
+                "Site URL '{}' is not usable: {why}.",
+                shown_url(input.trim())
+            ),
+        )
+        .with_hint(format!(
+            "Give the site's address to {parameter}, such as https://gitlab.example.com."
+        ))
+    })
+}
+
 /// What identifies a site among normalised URLs apart from its scheme.
 fn match_key(normalized: &str) -> &str {
     normalized
@@ -133,10 +151,7 @@ pub fn shown_url(input: &str) -> String {
     if let Some(at) = text[start..end].rfind('@') {
         text.replace_range(start..start + at, "REDACTED");
     }
-    if text.chars().count() > 200 {
-        text = text.chars().take(200).collect::<String>() + "…";
-    }
-    text
+    crate::text::truncate(&text, 200)
 }
 
 /// True when `site_url` is `http://` to a host other than loopback: the token would cross the

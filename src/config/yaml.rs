@@ -94,12 +94,7 @@ fn reason_of(full: &str) -> String {
             reason = &reason[..i];
         }
     }
-    let reason = reason.trim();
-    if reason.chars().count() > 200 {
-        reason.chars().take(200).collect::<String>() + "…"
-    } else {
-        reason.to_string()
-    }
+    crate::text::truncate(reason.trim(), 200)
 }
 
 impl<'de> Deserialize<'de> for Value {
@@ -244,6 +239,100 @@ fn redact_tokens(message: &str, yaml: &str) -> String {
         out = out.replace(value, "REDACTED");
     }
     out
+}
+
+/// `node` as block YAML, in the layout pwsh-gitlab's writer (powershell-yaml) gives: mappings
+/// as `Key: value`, a sequence's items as `- ` at its key's indentation. Every scalar reads back
+/// as what it was: text that YAML would read as another type (`true`, `null`, `12`), or that
+/// needs quoting, is written double-quoted; numbers keep their text.
+pub(super) fn emit(node: &Node) -> String {
+    let mut out = String::new();
+    match &node.value {
+        Value::Map(entries) if !entries.is_empty() => emit_map(entries, 0, &mut out),
+        Value::Seq(items) if !items.is_empty() => emit_seq(items, 0, &mut out),
+        _ => {
+            out.push_str(&inline(&node.value));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn emit_map(entries: &[(String, Node)], indent: usize, out: &mut String) {
+    for (i, (key, value)) in entries.iter().enumerate() {
+        // The first key of a sequence item follows its `- `.
+        if i > 0 || indent == 0 {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&scalar(key));
+        out.push(':');
+        match &value.value {
+            Value::Map(inner) if !inner.is_empty() => {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent + 2));
+                emit_map(inner, indent + 2, out);
+            }
+            Value::Seq(items) if !items.is_empty() => {
+                out.push('\n');
+                emit_seq(items, indent, out);
+            }
+            Value::Null => out.push('\n'),
+            other => {
+                out.push(' ');
+                out.push_str(&inline(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn emit_seq(items: &[Node], indent: usize, out: &mut String) {
+    for item in items {
+        out.push_str(&" ".repeat(indent));
+        out.push_str("- ");
+        match &item.value {
+            Value::Map(inner) if !inner.is_empty() => emit_map(inner, indent + 2, out),
+            Value::Seq(inner) if !inner.is_empty() => {
+                out.push('\n');
+                emit_seq(inner, indent + 2, out);
+            }
+            other => {
+                out.push_str(&inline(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// A value on one line: a scalar, or an empty mapping or sequence.
+fn inline(value: &Value) -> String {
+    match value {
+        Value::Str(s) => scalar(s),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.clone(),
+        Value::Null => "null".to_string(),
+        Value::Map(_) => "{}".to_string(),
+        Value::Seq(_) => "[]".to_string(),
+    }
+}
+
+/// Text as a YAML scalar: plain when it can only read back as the same text, else double-quoted
+/// (a JSON string is a valid YAML double-quoted scalar).
+fn scalar(text: &str) -> String {
+    let plain = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+~=".contains(c))
+        && !text.ends_with(':')
+        && ![
+            "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
+        ]
+        .contains(&text.to_ascii_lowercase().as_str());
+    if plain {
+        text.to_string()
+    } else {
+        serde_json::Value::String(text.to_string()).to_string()
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub mod retry;
 pub mod throttle;
 mod transport;
 pub mod users;
-mod wait;
+pub mod wait;
 
 use crate::config::{ShownProxy, Site, Timeouts};
 use crate::error::{Error, ErrorKind, Result};
@@ -223,9 +223,7 @@ pub struct Client {
     in_use: Arc<in_use::InUse>,
 }
 
-/// One request as it goes out, owned, so it can be sent from the thread that waits on the
-/// network while the calling thread reports ([`wait`]).
-#[derive(Clone)]
+/// One request as it goes out, sent once per attempt.
 struct Outgoing {
     agent: Agent,
     method: Method,
@@ -237,23 +235,23 @@ struct Outgoing {
 
 impl Outgoing {
     /// Send it once and read the answer.
-    fn send(self) -> Result<Answer, ureq::Error> {
+    fn send(&self) -> Result<Answer, ureq::Error> {
         let response = match self.method {
             Method::Get => self
                 .agent
                 .get(&self.url)
-                .header("PRIVATE-TOKEN", self.token)
+                .header("PRIVATE-TOKEN", self.token.clone())
                 .call(),
             Method::Post => self
                 .agent
                 .post(&self.url)
-                .header("PRIVATE-TOKEN", self.token)
+                .header("PRIVATE-TOKEN", self.token.clone())
                 .header("content-type", "application/json; charset=utf-8")
-                .send(self.body.unwrap_or_else(|| b"null".to_vec())),
+                .send(self.body.as_deref().unwrap_or(b"null")),
             Method::Delete => self
                 .agent
                 .delete(&self.url)
-                .header("PRIVATE-TOKEN", self.token)
+                .header("PRIVATE-TOKEN", self.token.clone())
                 .call(),
         }?;
         Answer::read(response)
@@ -427,10 +425,7 @@ impl Client {
             // Held until the answer is read; given back before any 429 wait.
             let permit = self.throttle.acquire();
             let started = Instant::now();
-            let attempt_of = outgoing.clone();
-            let read = wait::reporting(&what, self.timeouts.read, reporter, move || {
-                attempt_of.send()
-            });
+            let read = wait::reporting(&what, self.timeouts.read, reporter, || outgoing.send());
             drop(permit);
             let answer = read.map_err(|e| self.transport_error(&e, method, &what))?;
             log_answer(&what, &answer, started.elapsed(), &self.token, reporter);

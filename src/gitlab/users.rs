@@ -6,6 +6,7 @@
 use super::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::protocol::Reporter;
+use crate::redact;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,10 +15,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct User {
     pub id: u64,
+    /// As [`redact::field`] passes it on: it reaches messages.
+    #[serde(deserialize_with = "shown_field")]
     pub username: String,
     /// Present (and true) only when an administrator asks about themselves or others.
     #[serde(default)]
     pub is_admin: Option<bool>,
+}
+
+fn shown_field<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    String::deserialize(d).map(|s| redact::field(&s))
 }
 
 /// One cache entry: empty until a lookup gives a definite answer (the user, or `not-found`). Its

@@ -6,6 +6,7 @@
 //! carrying the request's `id`. `docs/ARCHITECTURE.md` describes the contract in prose; this module
 //! is its single source, and `gitlabcli schema` prints the JSON Schema derived from it.
 
+pub mod hello;
 pub mod serve;
 
 use crate::error::Error;
@@ -17,9 +18,12 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: u32 = 1;
 
 /// The commands protocol v1 knows, in the spelling used on the wire.
-pub const COMMANDS: [&str; 11] = [
+pub const COMMANDS: [&str; 14] = [
     "create-personal-access-token",
     "list-sites",
+    "add-site",
+    "set-default-site",
+    "remove-site",
     "list-personal-access-tokens",
     "get-personal-access-token",
     "rotate-personal-access-token",
@@ -83,7 +87,13 @@ pub enum Command {
     /// Create a personal access token for the current user or, as an administrator, another user.
     CreatePersonalAccessToken(CreatePersonalAccessTokenParams),
     /// List the configured sites (environment and config file). Never returns a token.
-    ListSites(NoParams),
+    ListSites(ListSitesParams),
+    /// Add a site to the config file (or replace one, with `force`), after checking its token.
+    AddSite(AddSiteParams),
+    /// Make a config file site the only default.
+    SetDefaultSite(SiteParams),
+    /// Remove a site from the config file.
+    RemoveSite(SiteParams),
     /// One page of personal access tokens (run only). The wrapper asks page after page.
     ListPersonalAccessTokens(ListPersonalAccessTokensParams),
     /// One personal access token by id, or the one in use (`self`). Run only.
@@ -109,6 +119,9 @@ impl Command {
         match self {
             Command::CreatePersonalAccessToken(_) => "create-personal-access-token",
             Command::ListSites(_) => "list-sites",
+            Command::AddSite(_) => "add-site",
+            Command::SetDefaultSite(_) => "set-default-site",
+            Command::RemoveSite(_) => "remove-site",
             Command::ListPersonalAccessTokens(_) => "list-personal-access-tokens",
             Command::GetPersonalAccessToken(_) => "get-personal-access-token",
             Command::RotatePersonalAccessToken(_) => "rotate-personal-access-token",
@@ -126,6 +139,57 @@ impl Command {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
+
+/// Parameters of `list-sites`, mirroring Get-GitlabConfiguration.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListSitesParams {
+    /// Only the site used when no site URL is given (none when there is no such site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_only: Option<bool>,
+    /// Only the site this URL selects, by `-SiteUrl`'s rules; a config error when none does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+}
+
+/// Parameters of `add-site`, mirroring Add-GitlabSite.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddSiteParams {
+    /// The site's URL; `https://` is assumed without a scheme. Written in normal form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The access token to save. Required for `run`, optional for `plan`. Never sent back:
+    /// a plan's params leave it out, and the caller adds it to the `run` request.
+    #[serde(
+        default,
+        skip_serializing,
+        deserialize_with = "Secret::deserialize_option"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub access_token: Option<Secret>,
+    /// The proxy the site's requests go through (`http://host:port`, `socks5://host:port`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
+    /// Make it the only default site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// Replace the entry of a URL that is configured already (after the caller's confirmation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+    /// Save without checking the token against the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_validation: Option<bool>,
+}
+
+/// Parameters of `set-default-site` and `remove-site`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteParams {
+    /// The config file site, selected by `-SiteUrl`'s rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
 
 /// Parameters of `create-personal-access-token`, mirroring New-GitlabPersonalAccessToken.
 ///
@@ -241,6 +305,11 @@ pub struct RotatePersonalAccessTokenParams {
     /// Rotate an inactive (expired) token anyway, with a warning. Never a revoked one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force: Option<bool>,
+    /// With `token_id: "self"`: write the new token into the config file's entry for the site in
+    /// use and leave it out of the result (`saved_to_config`). Refused at plan time when that
+    /// site comes from the environment. Not with `copy_to_clipboard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save_to_config: Option<bool>,
 }
 
 /// Parameters of `revoke-personal-access-token`.
@@ -403,6 +472,10 @@ pub struct RotateAccessTokenParams {
     pub revoked: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force: Option<bool>,
+    /// As on `rotate-personal-access-token`: with `token_id: "self"`, save the new token into the
+    /// config file's entry for the site in use instead of returning it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save_to_config: Option<bool>,
 }
 
 /// Parameters of `revoke-access-token`.
@@ -455,6 +528,9 @@ pub enum Body {
     Result { result: CommandResult },
     /// Terminal: the command failed.
     Error { error: Error },
+    /// The first line `serve` writes, with a `null` id, before any request: the engine's facts
+    /// (protocol and engine version, scopes, error kinds, concurrency). Not an answer to anything.
+    Hello { hello: hello::Hello },
 }
 
 impl Body {
@@ -492,6 +568,18 @@ pub trait Reporter {
             completed,
         });
     }
+
+    /// The caller is about to block until `what` is answered (given up after `limit`). A
+    /// reporter that can speak for the request from another thread meanwhile (serve's) starts
+    /// doing so and returns true; [`Reporter::wait_ended`] must then follow.
+    fn wait_begins(&mut self, _what: &str, _limit: std::time::Duration) -> bool {
+        false
+    }
+
+    /// The wait ended; true if it was reported as long (nothing more is sent for it).
+    fn wait_ended(&mut self) -> bool {
+        false
+    }
 }
 
 /// A [`Reporter`] that keeps what it is sent, for tests and for callers that batch.
@@ -515,8 +603,13 @@ pub struct Plan {
     pub action: String,
     /// The HTTP requests a run would send, e.g. `GET /users?username=jsmith`, then the POST.
     pub requests: Vec<String>,
-    /// The normalised parameters of the planned command. Send them back unchanged with `mode: run`.
+    /// The normalised parameters of the planned command. Send them back unchanged with `mode: run`
+    /// (for `add-site`, adding `access_token`, which a plan never carries).
     pub params: PlanParams,
+    /// A question the caller must ask (PowerShell: `ShouldContinue`) unless the user passed
+    /// `-Force`, before running with `force: true`; e.g. `add-site` of a URL already configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
 }
 
 /// The normalised parameters a plan hands back, shaped like the planned command's params.
@@ -529,6 +622,8 @@ pub enum PlanParams {
     CreateAccess(CreateAccessTokenParams),
     RotateAccess(RotateAccessTokenParams),
     RevokeAccess(RevokeAccessTokenParams),
+    Site(SiteParams),
+    AddSite(AddSiteParams),
 }
 
 impl PlanParams {
@@ -549,6 +644,8 @@ impl PlanParams {
             PlanParams::CreateAccess(p) => p.site_url.as_deref(),
             PlanParams::RotateAccess(p) => p.site_url.as_deref(),
             PlanParams::RevokeAccess(p) => p.site_url.as_deref(),
+            PlanParams::Site(p) => p.url.as_deref(),
+            PlanParams::AddSite(p) => p.url.as_deref(),
         }
     }
 }
@@ -557,8 +654,10 @@ impl PlanParams {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum CommandResult {
-    /// Result of `list-sites`.
+    /// Result of `list-sites`, `set-default-site` and `remove-site`.
     Sites(SiteList),
+    /// Result of `add-site`.
+    SiteAdded(SiteAdded),
     /// Result of `list-personal-access-tokens`.
     TokenPage(PersonalAccessTokenPage),
     /// Result of `revoke-personal-access-token`.
@@ -718,6 +817,10 @@ pub struct NewPersonalAccessToken {
     /// True when the token went to the clipboard and was left out of `token`.
     #[serde(default)]
     pub copied_to_clipboard: bool,
+    /// True when the token was written into the config file (`save_to_config`) and left out of
+    /// `token`.
+    #[serde(default)]
+    pub saved_to_config: bool,
 }
 
 impl NewPersonalAccessToken {
@@ -740,14 +843,58 @@ impl NewPersonalAccessToken {
             token: Some(token),
             site_url: details.site_url,
             copied_to_clipboard: false,
+            saved_to_config: false,
         }
     }
 }
 
-/// Result of `list-sites`.
+/// Result of `list-sites`, `set-default-site` and `remove-site` (the sites afterwards).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SiteList {
     pub sites: Vec<SiteInfo>,
+    /// The config file (read, or to be written); null without a home directory.
+    #[serde(default)]
+    pub config_path: Option<String>,
+}
+
+impl From<SiteAdded> for CommandResult {
+    fn from(added: SiteAdded) -> Self {
+        CommandResult::SiteAdded(added)
+    }
+}
+
+/// Result of `add-site`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SiteAdded {
+    /// The site as it is configured now.
+    pub site: SiteInfo,
+    /// True when an entry of the URL was replaced (`force`).
+    pub replaced: bool,
+    /// True when GitLab accepted the token (false with `skip_validation`).
+    pub validated: bool,
+    /// Whose token it is (`GET /user`); null with `skip_validation`.
+    #[serde(default)]
+    pub user: Option<TokenUser>,
+    /// The token's name, scopes and expiry (`GET /personal_access_tokens/self`); null/empty when
+    /// not validated or when GitLab did not say.
+    #[serde(default)]
+    pub token_name: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// ISO date; null when it never expires or is unknown.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// The config file written.
+    pub config_path: String,
+}
+
+/// The user an access token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TokenUser {
+    pub id: u64,
+    pub username: String,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A configured site, without its token.
@@ -761,6 +908,12 @@ pub struct SiteInfo {
     pub source: SiteSource,
     /// Whether an access token is configured for it.
     pub has_token: bool,
+    /// The token's first characters and `…` (`glpat-abc…`), never the value; null without one.
+    #[serde(default)]
+    pub token_prefix: Option<String>,
+    /// The site's own proxy (`ProxyUrl`), with any password masked.
+    #[serde(default)]
+    pub proxy_url: Option<String>,
 }
 
 /// Where a site definition comes from.

@@ -10,6 +10,9 @@
 //! request order: a request's messages are written as they come while it is the oldest
 //! unfinished one, and are held back until then otherwise. So the output reads exactly as if the
 //! requests had been served one at a time.
+//!
+//! One watchdog thread ([`Watchdog`]) reports, in their place in that order, the requests that
+//! wait long for GitLab, while their workers block on the network.
 
 use super::{Body, COMMANDS, Message, Mode, Reporter, Request, RequestId, VERSION};
 use crate::commands::{self, ClipboardFn, Context};
@@ -17,12 +20,14 @@ use crate::config::{Environment, SitesCache};
 use crate::error::{Error, ErrorKind};
 use crate::gitlab::Gitlab;
 use crate::gitlab::throttle::{self, DEFAULT_CONCURRENCY};
+use crate::gitlab::wait::Watchdog;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 /// The environment variable that sets how many `run` requests may be in flight.
 pub const CONCURRENCY_VAR: &str = "GITLABCLI_CONCURRENCY";
@@ -34,6 +39,11 @@ pub fn serve_stdio() -> ExitCode {
         throttle::concurrency_from(std::env::var(CONCURRENCY_VAR).ok().as_deref());
     let stdin = io::stdin().lock();
     let stdout = io::stdout();
+    // The hello line first, before any request is read: a wrapper that has written its first
+    // request reads it ahead of the answer.
+    if write_hello(&mut stdout.lock(), concurrency).is_err() {
+        return ExitCode::FAILURE;
+    }
     match serve_with(
         stdin,
         stdout,
@@ -46,6 +56,21 @@ pub fn serve_stdio() -> ExitCode {
         // stdout is gone (the wrapper stopped reading): nobody is left to tell.
         Err(_) => ExitCode::FAILURE,
     }
+}
+
+/// Writes the hello message (see [`super::hello`]) as one line and flushes it.
+pub fn write_hello<W: Write>(output: &mut W, concurrency: usize) -> io::Result<()> {
+    let message = Message {
+        v: VERSION,
+        id: None,
+        body: Body::Hello {
+            hello: super::hello::Hello::new(concurrency),
+        },
+    };
+    let line = serde_json::to_string(&message).map_err(io::Error::other)?;
+    output.write_all(line.as_bytes())?;
+    output.write_all(b"\n")?;
+    output.flush()
 }
 
 /// Serve requests from `input`, writing messages to `output`, until `input` ends, with the
@@ -75,31 +100,44 @@ pub fn serve_with<R: BufRead, W: Write + Send>(
     concurrency: usize,
     mut warning: Option<String>,
 ) -> io::Result<()> {
-    let out = Ordered::new(output);
+    let ordered = Ordered::new(output);
+    let watchdog = Watchdog::default();
+    let out = Output {
+        ordered: &ordered,
+        watchdog: &watchdog,
+    };
     let gitlab = Gitlab::with_concurrency(concurrency);
     // One load of the sites for the whole process (the file is read again only if it changes).
     let config = SitesCache::new(env);
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Mutex::new(queue);
-    std::thread::scope(|scope| {
-        for _ in 0..concurrency.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let job = match lock(&queue).recv() {
-                        Ok(job) => job,
-                        Err(_) => return,
-                    };
-                    // Nobody reads the answers any more: create nothing more.
-                    if out.has_failed() {
-                        continue;
+    let read = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            out.watchdog
+                .run(|(seq, id), body| out.ordered.send(*seq, id.clone(), body, false))
+        });
+        // The watchdog stops once every worker is done, or when this thread panics.
+        let _closes = Closes(out.watchdog);
+        let workers: Vec<_> = (0..concurrency.max(1))
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let job = match lock(&queue).recv() {
+                            Ok(job) => job,
+                            Err(_) => return,
+                        };
+                        // Nobody reads the answers any more: create nothing more.
+                        if out.has_failed() {
+                            continue;
+                        }
+                        execute(out, job.seq, &job.request, &config, &gitlab, clipboard);
                     }
-                    execute(&out, job.seq, &job.request, &config, &gitlab, clipboard);
-                }
-            });
-        }
+                })
+            })
+            .collect();
         let read = read_requests(
             &mut input,
-            &out,
+            out,
             &jobs,
             &config,
             &gitlab,
@@ -107,14 +145,20 @@ pub fn serve_with<R: BufRead, W: Write + Send>(
             &mut warning,
         );
         drop(jobs);
+        for worker in workers {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
         read
-    })?;
-    out.result()
+    });
+    read?;
+    ordered.result()
 }
 
 fn read_requests<R: BufRead, W: Write>(
     input: &mut R,
-    out: &Ordered<W>,
+    out: Output<'_, W>,
     jobs: &mpsc::Sender<Job>,
     config: &SitesCache,
     gitlab: &Gitlab,
@@ -170,7 +214,7 @@ fn read_requests<R: BufRead, W: Write>(
 
 /// Run one request and send its messages under its sequence number.
 fn execute<W: Write>(
-    out: &Ordered<W>,
+    out: Output<'_, W>,
     seq: u64,
     request: &Request,
     config: &SitesCache,
@@ -391,9 +435,43 @@ fn write_message<W: Write>(writer: &mut W, message: &Message) -> io::Result<()> 
     writer.write_all(b"\n")
 }
 
+/// Where requests' messages go: the sequencer, and the watchdog that speaks for requests
+/// waiting on GitLab (its waits are tagged with the request's sequence number and id).
+struct Output<'a, W> {
+    ordered: &'a Ordered<W>,
+    watchdog: &'a Watchdog<(u64, Option<RequestId>)>,
+}
+
+impl<W> Clone for Output<'_, W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<W> Copy for Output<'_, W> {}
+
+impl<W: Write> Output<'_, W> {
+    fn send(&self, seq: u64, id: Option<RequestId>, body: Body, terminal: bool) {
+        self.ordered.send(seq, id, body, terminal);
+    }
+
+    fn has_failed(&self) -> bool {
+        self.ordered.has_failed()
+    }
+}
+
+/// Closes the watchdog when dropped.
+struct Closes<'a, T>(&'a Watchdog<T>);
+
+impl<T> Drop for Closes<'_, T> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// Sends a request's stream messages under its id, in its place in the order.
 struct LineReporter<'a, W: Write> {
-    out: &'a Ordered<W>,
+    out: Output<'a, W>,
     seq: u64,
     id: Option<RequestId>,
 }
@@ -401,6 +479,16 @@ struct LineReporter<'a, W: Write> {
 impl<W: Write> Reporter for LineReporter<'_, W> {
     fn send(&mut self, body: Body) {
         self.out.send(self.seq, self.id.clone(), body, false);
+    }
+
+    fn wait_begins(&mut self, what: &str, limit: Duration) -> bool {
+        let tag = (self.seq, self.id.clone());
+        self.out.watchdog.begin(self.seq, tag, what, limit);
+        true
+    }
+
+    fn wait_ended(&mut self) -> bool {
+        self.out.watchdog.end(self.seq)
     }
 }
 

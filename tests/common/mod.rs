@@ -332,12 +332,25 @@ impl Engine {
             .spawn()
             .expect("start gitlabcli serve");
         let stdin = child.stdin.take();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut raw = Vec::new();
+        if args.first() == Some(&"serve") {
+            // `serve` states its facts first; every test reads past them.
+            let mut line = String::new();
+            stdout.read_line(&mut line).expect("read the hello line");
+            let hello: Message = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("unparseable hello line {line:?}: {e}"));
+            assert!(
+                matches!(hello.body, Body::Hello { .. }) && hello.id.is_none(),
+                "the first line of serve is its hello: {line}"
+            );
+            raw.push(line.trim_end().to_string());
+        }
         Engine {
             child,
             stdin,
             stdout,
-            raw: Vec::new(),
+            raw,
             next_id: 0,
         }
     }

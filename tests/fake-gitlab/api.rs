@@ -254,6 +254,12 @@ pub fn handle(state: &mut State, req: &Incoming) -> Reply {
         Route::OwnTokens => create_token(state, req, caller.id, SELF_SCOPES),
         Route::Pats => pat::list(state, req, &caller),
         Route::Pat(id) if method == "DELETE" => pat::revoke(state, &caller, &id, own_token),
+        // A fixture token (scopes: None) is not in the token table; `self` still describes it.
+        Route::Pat(id)
+            if id == "self" && own_token.is_none() && scopes.is_none() && method == "GET" =>
+        {
+            pat::fixture_self(&caller)
+        }
         Route::Pat(id) => pat::get(state, &caller, &id, own_token),
         Route::PatRotate(id) => pat::rotate(state, req, &caller, &id, own_token),
         Route::Resource(route) => resource_tokens::handle(state, req, &caller, own_token, &route),

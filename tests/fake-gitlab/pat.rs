@@ -9,7 +9,9 @@
 //! | `/personal_access_tokens/:id`              | DELETE | 204; 400 already revoked; 403 another user's token (non-admin); 404 missing |
 //!
 //! `:id` may be `self`, the token the request authenticates with; the fixture tokens
-//! (`fake-admin-token`, ...) are not in the fake's token table, so `self` answers them 404.
+//! (`fake-admin-token`, ...) are not in the fake's token table: `GET self` describes them
+//! ([`fixture_self`]: id 1,000,000 + the user's id, scope `api`, never expiring), while rotating
+//! or revoking `self` answers them 404.
 //!
 //! Listing: `user_id` (integer), and the filters, `sort` and offset pagination every token list
 //! shares ([`crate::listing`]).
@@ -103,6 +105,28 @@ fn find(
         None if caller.admin => Err(Reply::message(404, "404 Not found")),
         None => Err(unauthorized()),
     }
+}
+
+/// The id `GET /personal_access_tokens/self` gives a fixture token: above any seeded token's.
+pub const FIXTURE_TOKEN_ID_BASE: u64 = 1_000_000;
+
+/// `GET /personal_access_tokens/self` for a fixture token.
+pub fn fixture_self(caller: &User) -> Reply {
+    Reply::json(
+        200,
+        &json!({
+            "id": FIXTURE_TOKEN_ID_BASE + caller.id,
+            "name": "fixture token",
+            "revoked": false,
+            "created_at": "2020-01-06T10:00:00.000Z",
+            "description": null,
+            "scopes": ["api"],
+            "user_id": caller.id,
+            "last_used_at": null,
+            "active": true,
+            "expires_at": null,
+        }),
+    )
 }
 
 /// `GET /personal_access_tokens/:id`

@@ -66,7 +66,7 @@ Describe '-CopyToClipboard with a display' -Skip:$SkipClipboard {
         $issued.Count | Should -Be 1
         $value = $issued[0].token
         # Read back after the cmdlet returned and its engine exited: the holder keeps it.
-        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+        (Get-OpenEngineCount) | Should -Be 0
         Get-Clipboard | Should -BeExactly $value
 
         @($all | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }) | Should -BeNullOrEmpty
@@ -103,7 +103,7 @@ Describe '-CopyToClipboard with a display' -Skip:$SkipClipboard {
         $output = $records | New-GitlabPersonalAccessToken -Scope 'api' -CopyToClipboard -ErrorVariable failures -ErrorAction SilentlyContinue
         $output | Should -BeNullOrEmpty
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         $failures[0].Exception.Message | Should -BeLike '*-CopyToClipboard*'
         $failures[0].ErrorDetails.RecommendedAction | Should -BeLike '*without -CopyToClipboard*'
         @(Get-FakeRequest $Fake).Count | Should -Be 0

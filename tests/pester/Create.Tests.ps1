@@ -74,7 +74,9 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
         $token.CreatedAt | Should -BeOfType [datetime]
         $token.ExpiresAt | Should -BeOfType [datetime]
         $token.LastUsedAt | Should -BeNullOrEmpty
-        , $token.Scopes | Should -BeOfType [string[]]
+        # A list of strings whose text is the scopes (Export-Csv writes that), not System.String[].
+        , $token.Scopes | Should -BeOfType [GitlabCli.ScopeList]
+        , $token.Scopes | Should -BeOfType [System.Collections.Generic.IReadOnlyList[string]]
         $token.Scopes | Should -Be @('read_api', 'read_repository')
         $token.Token | Should -Match '^glpat-'
         $token.SiteUrl | Should -Be $Fake.Url
@@ -95,14 +97,14 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
     It 'binds ExpireInMonths and SiteUrl at positions 4 and 5 (and refuses both expiry options before sending)' {
         $date = (Get-Date).Date.AddDays(40).ToString('yyyy-MM-dd')
         $thrown = { New-GitlabPersonalAccessToken 'alice' 'Positional' 'api' $date 3 $Fake.Url -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $thrown.Exception.Message | Should -Match 'ExpireInMonths|expire_in_months'
         $thrown.TargetObject.ExpireInMonths | Should -Be 3
         $thrown.TargetObject.SiteUrl | Should -Be $Fake.Url
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
 
-    It 'sends -ExpiresAt as yyyy-MM-dd after reading it in the current culture (<Culture>)' -ForEach @(
+    It 'sends a [datetime] -ExpiresAt as its own yyyy-MM-dd date in the current culture (<Culture>)' -ForEach @(
         @{ Culture = 'de-DE' }
         @{ Culture = 'en-US' }
         @{ Culture = 'ja-JP' }
@@ -111,8 +113,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
         $saved = [cultureinfo]::CurrentCulture
         try {
             [cultureinfo]::CurrentCulture = [cultureinfo]::new($Culture)
-            $typed = $date.ToString('d')
-            New-GitlabPersonalAccessToken -Name "Culture $Culture" -Scope 'api' -ExpiresAt $typed | Out-Null
+            New-GitlabPersonalAccessToken -Name "Culture $Culture" -Scope 'api' -ExpiresAt $date | Out-Null
         } finally {
             [cultureinfo]::CurrentCulture = $saved
         }
@@ -121,7 +122,7 @@ Describe 'New-GitlabPersonalAccessToken creates tokens' {
 
     It 'sends an -ExpiresAt .NET cannot read to the engine, which explains it' {
         $thrown = { New-GitlabPersonalAccessToken -Name 'Garbled' -Scope 'api' -ExpiresAt 'the day after the heat death' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $thrown.Exception.Parameter | Should -Be 'expires_at'
         $thrown.Exception.Message | Should -BeLike '*the day after the heat death*'
         @(Get-FakeRequest $Fake).Count | Should -Be 0
@@ -155,10 +156,10 @@ Describe 'The default table view' {
         $script:Created = New-GitlabPersonalAccessToken -Name $LongName -Scope 'api', 'read_api', 'read_repository', 'write_repository' -ExpireInMonths 2
     }
 
-    It 'shows Id, Token, ExpiresAt, Name and Scopes' {
+    It 'shows Id, UserId, Token, ExpiresAt, Scopes and Name' {
         $text = $Created | Format-Table | Out-String -Width 200
         $header = ($text -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -First 1) -split '\s+' | Where-Object { $_ }
-        $header | Should -Be @('Id', 'Token', 'ExpiresAt', 'Name', 'Scopes')
+        $header | Should -Be @('Id', 'UserId', 'Token', 'ExpiresAt', 'Scopes', 'Name')
         $text | Should -Match ([regex]::Escape($Created.ExpiresAt.ToString('yyyy-MM-dd')))
     }
 

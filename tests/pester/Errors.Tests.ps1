@@ -79,7 +79,7 @@ Describe 'Engine errors as ErrorRecords' {
 
     It '<Kind> is <Id> (<Category>)' -ForEach $Cases {
         . $Arrange
-        $record = $Act | Should -Throw -ErrorId "$Id,New-GitlabPersonalAccessToken" -PassThru
+        $record = $Act | Should -Throw -ErrorId "$Id,GitlabCli.NewGitlabPersonalAccessTokenCommand" -PassThru
 
         $record.CategoryInfo.Category | Should -Be $Category
         $record.Exception | Should -BeOfType [GitlabCli.GitlabCliException]
@@ -100,7 +100,7 @@ Describe 'Engine errors as ErrorRecords' {
     It 'adds GitLab''s own words to the message once' {
         Invoke-Fake $Fake -Method PUT -Path '/__fake/settings' -Body @{ require_expiry = $true; max_lifetime_days = 30 } | Out-Null
         $record = { New-GitlabPersonalAccessToken -Name 'Too long' -Scope 'api' -ExpireInMonths 6 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $record.Exception.GitlabMessage | Should -Match 'Expires at must be before'
         $record.Exception.Message | Should -BeLike "*$($record.Exception.GitlabMessage)*"
         ([regex]::Matches($record.Exception.Message, [regex]::Escape($record.Exception.GitlabMessage))).Count | Should -Be 1
@@ -109,13 +109,13 @@ Describe 'Engine errors as ErrorRecords' {
     It 'carries Retry-After on a rate-limited error' {
         Invoke-Fake $Fake -Method POST -Path '/__fake/rate-limit' -Body @{ count = 1; retry_after = 3600 } | Out-Null
         $record = { New-GitlabPersonalAccessToken -Name 'Later' -Scope 'api' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.RateLimited,New-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.RateLimited,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $record.Exception.RetryAfter | Should -Be 3600
     }
 
     It 'names the parameter at fault on an invalid-argument error' {
         $record = { New-GitlabPersonalAccessToken -Name 'Both' -Scope 'api' -ExpireInMonths 2 -ExpiresAt '2099-01-01' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $record.Exception.Parameter | Should -BeIn @('expires_at', 'expire_in_months')
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
@@ -125,7 +125,7 @@ Describe 'Engine errors as ErrorRecords' {
         $output = New-GitlabPersonalAccessToken -UserId 'no-such-user' -Name 'Nobody' -Scope 'api' -ErrorVariable failures -ErrorAction SilentlyContinue
         $output | Should -BeNullOrEmpty
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.NotFound,GitlabCli.NewGitlabPersonalAccessTokenCommand'
     }
 
     It 'uses the piped record as the target object' {
@@ -140,18 +140,17 @@ Describe 'Error kinds no request can provoke' {
     It 'a protocol error from the engine is GitlabCli.Protocol (ProtocolError)' {
         # The module never sends a bad line, so ask the real engine for a command it does not know
         # through the module's own request path.
-        $record = & (Get-Module GitlabCli) {
-            function Invoke-Probe {
-                [CmdletBinding()] param()
-                $engine = Start-GitlabCliEngine -Cmdlet $PSCmdlet
-                try {
-                    $answer = Invoke-GitlabCliEngineRequest -Engine $engine -Cmdlet $PSCmdlet -Mode run -Command 'no-such-command' -ParamsJson '{}'
-                    New-GitlabCliErrorRecord -EngineError (Get-GitlabCliAnswerError $answer) -TargetObject 'probe'
-                } finally {
-                    Close-GitlabCliEngine -Engine $engine
-                }
+        $engine = [GitlabCli.Engine]::Start()
+        try {
+            $id = $engine.Send('run', 'no-such-command', '{}')
+            $answer = $null
+            $deadline = [datetime]::UtcNow.AddSeconds(20)
+            while ($null -eq $answer -and [datetime]::UtcNow -lt $deadline) {
+                $answer = @($engine.Read($id, 250, $false, $false) | Where-Object IsTerminal)[0]
             }
-            Invoke-Probe
+            $record = [GitlabCli.ErrorRecords]::FromEngine($answer.Error('result'), 'probe')
+        } finally {
+            $engine.Close(2000)
         }
         $record.FullyQualifiedErrorId | Should -Be 'GitlabCli.Protocol'
         $record.CategoryInfo.Category | Should -Be 'ProtocolError'
@@ -160,18 +159,14 @@ Describe 'Error kinds no request can provoke' {
     }
 
     It 'the reserved clipboard kind maps to GitlabCli.Clipboard (WriteError)' {
-        $record = & (Get-Module GitlabCli) {
-            New-GitlabCliErrorRecord -EngineError @{ kind = 'clipboard'; message = 'No clipboard.'; hint = 'Run it where there is a display.' } -TargetObject 'x'
-        }
+        $record = [GitlabCli.ErrorRecords]::FromDictionary(@{ kind = 'clipboard'; message = 'No clipboard.'; hint = 'Run it where there is a display.' }, 'x')
         $record.FullyQualifiedErrorId | Should -Be 'GitlabCli.Clipboard'
         $record.CategoryInfo.Category | Should -Be 'WriteError'
         $record.ErrorDetails.RecommendedAction | Should -Be 'Run it where there is a display.'
     }
 
     It 'a kind a newer engine may add still gets a GitlabCli-prefixed ErrorId' {
-        $record = & (Get-Module GitlabCli) {
-            New-GitlabCliErrorRecord -EngineError @{ kind = 'payment-required'; message = 'Upgrade.' } -TargetObject 'x'
-        }
+        $record = [GitlabCli.ErrorRecords]::FromDictionary(@{ kind = 'payment-required'; message = 'Upgrade.' }, 'x')
         $record.FullyQualifiedErrorId | Should -Be 'GitlabCli.PaymentRequired'
         $record.CategoryInfo.Category | Should -Be 'NotSpecified'
     }

@@ -45,11 +45,11 @@ Describe 'Get-GitlabPersonalAccessToken' {
         $t.PSObject.Properties.Name | Should -Not -Contain 'Token'
     }
 
-    It 'shows the default table: Id, Name, Scopes, Active, ExpiresAt, LastUsedAt' {
+    It 'shows the default table: Id, UserId (the owner), Name, Scopes, Active, ExpiresAt, LastUsedAt' {
         Add-FakePat @{ username = 'jsmith'; name = 'Tabled'; expires_at = '2099-01-31' } | Out-Null
         $header = (Get-GitlabPersonalAccessToken | Format-Table | Out-String -Width 200) -split "`n" |
             Where-Object { $_ -match '\S' } | Select-Object -First 1
-        ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('Id', 'Name', 'Scopes', 'Active', 'ExpiresAt', 'LastUsedAt')
+        ($header -split '\s+' | Where-Object { $_ }) | Should -Be @('Id', 'UserId', 'Name', 'Scopes', 'Active', 'ExpiresAt', 'LastUsedAt')
     }
 
     It 'fetches one page of 100 by default and warns that more exist' {
@@ -89,12 +89,12 @@ Describe 'Get-GitlabPersonalAccessToken' {
         $first = @(Get-GitlabPersonalAccessToken -All | Select-Object -First 3)
         $first.Id | Should -Be @(1, 2, 3)
         @(Get-FakeRequest $Fake).Count | Should -Be 1
-        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+        (Get-OpenEngineCount) | Should -Be 0
     }
 
     It 'refuses -All with -MaxPages by ErrorId, sending nothing' {
         { Get-GitlabPersonalAccessToken -All -MaxPages 2 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,Get-GitlabPersonalAccessToken'
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.GetGitlabPersonalAccessTokenCommand'
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
 
@@ -112,7 +112,7 @@ Describe 'Get-GitlabPersonalAccessToken' {
 
     It 'reads a bad date filter as an error naming the parameter, and sends nothing' {
         $err = { Get-GitlabPersonalAccessToken -ExpiresAfter 'next tuesday' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,Get-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.GetGitlabPersonalAccessTokenCommand' -PassThru
         $err.Exception.Parameter | Should -Be 'expires_after'
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
@@ -125,7 +125,7 @@ Describe 'Get-GitlabPersonalAccessToken' {
         try {
             (Get-GitlabPersonalAccessToken -Self).Id | Should -Be 2
             { Get-GitlabPersonalAccessToken -Id 1 -ErrorAction Stop } |
-                Should -Throw -ErrorId 'GitlabCli.Unauthorized,Get-GitlabPersonalAccessToken'
+                Should -Throw -ErrorId 'GitlabCli.Unauthorized,GitlabCli.GetGitlabPersonalAccessTokenCommand'
         } finally {
             $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
         }
@@ -135,7 +135,7 @@ Describe 'Get-GitlabPersonalAccessToken' {
         $env:GITLAB_ACCESS_TOKEN = $Fake.UserToken
         try {
             $err = { Get-GitlabPersonalAccessToken -UserId alice -ErrorAction Stop } |
-                Should -Throw -ErrorId 'GitlabCli.Unauthorized,Get-GitlabPersonalAccessToken' -PassThru
+                Should -Throw -ErrorId 'GitlabCli.Unauthorized,GitlabCli.GetGitlabPersonalAccessTokenCommand' -PassThru
             $err.Exception.Hint | Should -BeLike '*administrator*'
         } finally {
             $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
@@ -216,9 +216,9 @@ Describe 'Revoke-GitlabPersonalAccessToken' {
         }
         $ids | Should -Be @(1)
         $failures.FullyQualifiedErrorId | Should -Be @(
-            'GitlabCli.InvalidArgument,Revoke-GitlabPersonalAccessToken'
-            'GitlabCli.NotFound,Revoke-GitlabPersonalAccessToken'
-            'GitlabCli.Forbidden,Revoke-GitlabPersonalAccessToken'
+            'GitlabCli.InvalidArgument,GitlabCli.RevokeGitlabPersonalAccessTokenCommand'
+            'GitlabCli.NotFound,GitlabCli.RevokeGitlabPersonalAccessTokenCommand'
+            'GitlabCli.Forbidden,GitlabCli.RevokeGitlabPersonalAccessTokenCommand'
         )
         $failures[0].TargetObject.Id | Should -Be 'abc'
     }
@@ -229,7 +229,7 @@ Describe 'Revoke-GitlabPersonalAccessToken' {
         try {
             Revoke-GitlabPersonalAccessToken -Self -Confirm:$false -PassThru | Should -Be 1
             { Get-GitlabPersonalAccessToken -Self -ErrorAction Stop } |
-                Should -Throw -ErrorId 'GitlabCli.Unauthorized,Get-GitlabPersonalAccessToken'
+                Should -Throw -ErrorId 'GitlabCli.Unauthorized,GitlabCli.GetGitlabPersonalAccessTokenCommand'
         } finally {
             $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
         }
@@ -253,7 +253,7 @@ Describe 'Invoke-GitlabPersonalAccessTokenRotation' {
         $env:GITLAB_ACCESS_TOKEN = $old.token
         try {
             { Get-GitlabPersonalAccessToken -Self -ErrorAction Stop } |
-                Should -Throw -ErrorId 'GitlabCli.Unauthorized,Get-GitlabPersonalAccessToken'
+                Should -Throw -ErrorId 'GitlabCli.Unauthorized,GitlabCli.GetGitlabPersonalAccessTokenCommand'
         } finally {
             $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
         }
@@ -293,9 +293,9 @@ Describe 'Invoke-GitlabPersonalAccessTokenRotation' {
         Add-FakePat @{ username = 'jsmith'; name = 'CI' } | Out-Null
         Clear-FakeRequest $Fake
         { Invoke-GitlabPersonalAccessTokenRotation 1 -ExpiresAt '2001-01-01' -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,Invoke-GitlabPersonalAccessTokenRotation'
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.InvokeGitlabPersonalAccessTokenRotationCommand'
         { Invoke-GitlabPersonalAccessTokenRotation 1 -ExpireInMonths 0 -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,Invoke-GitlabPersonalAccessTokenRotation'
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.InvokeGitlabPersonalAccessTokenRotationCommand'
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
 
@@ -303,7 +303,7 @@ Describe 'Invoke-GitlabPersonalAccessTokenRotation' {
         Add-FakePat @{ username = 'jsmith'; name = 'CI' } | Out-Null
         $new = Invoke-GitlabPersonalAccessTokenRotation 1 -Confirm:$false
         $err = { Invoke-GitlabPersonalAccessTokenRotation 1 -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,Invoke-GitlabPersonalAccessTokenRotation' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.InvokeGitlabPersonalAccessTokenRotationCommand' -PassThru
         $err.Exception.Message | Should -BeLike '*family*'
         (Get-FakeToken $Fake | Where-Object id -EQ $new.Id).revoked | Should -BeFalse
     }
@@ -316,7 +316,7 @@ Describe 'Invoke-GitlabPersonalAccessTokenRotation' {
 
         Clear-FakeRequest $Fake
         { Get-GitlabPersonalAccessToken -State active | Invoke-GitlabPersonalAccessTokenRotation -CopyToClipboard -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,Invoke-GitlabPersonalAccessTokenRotation'
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.InvokeGitlabPersonalAccessTokenRotationCommand'
         @(Get-FakeWrite).Count | Should -Be 0
     }
 }
@@ -328,7 +328,8 @@ Describe 'The lifecycle cmdlets'' surface' {
     ) {
         $command = Get-Command $Name
         $command.Parameters.Keys | Should -Contain 'WhatIf'
-        $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+        $binding = $command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $binding.SupportsShouldProcess | Should -BeTrue
         $binding.ConfirmImpact | Should -Be 'High'
         $token = $command.Parameters['TokenId']
         $token.Aliases | Should -Be @('Id')

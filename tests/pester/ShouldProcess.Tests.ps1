@@ -63,7 +63,7 @@ Describe '-WhatIf' {
     It 'still reports a record that fails validation, and sends nothing' {
         $run = Invoke-InScriptedHost -Script "New-GitlabPersonalAccessToken -Name 'Bad' -Scope api -ExpireInMonths 0 -WhatIf"
         $run.Errors.Count | Should -Be 1
-        $run.Errors[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
+        $run.Errors[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         @($run.Lines | Where-Object { $_ -like 'What if:*' }).Count | Should -Be 0
         @(Get-FakeRequest $Fake).Count | Should -Be 0
     }
@@ -121,7 +121,7 @@ Describe '-Confirm' {
         $run.Prompts.Count | Should -Be 2
         $run.Prompts.Message | Should -Not -BeLike '*Refused*'
         $run.Errors.Count | Should -Be 1
-        $run.Errors[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,New-GitlabPersonalAccessToken'
+        $run.Errors[0].FullyQualifiedErrorId | Should -Be 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand'
         $run.Errors[0].TargetObject.Name | Should -Be 'Refused'
         $run.Output.Name | Should -Be @('Fine', 'Also fine')
     }

@@ -67,7 +67,7 @@ Describe '-SiteUrl completion' {
             Set-EngineOverride -Path $null
         }
         @($found | Where-Object ResultType -EQ 'ParameterValue') | Should -BeNullOrEmpty
-        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+        (Get-OpenEngineCount) | Should -Be 0
         # The same call with the real engine does offer the site, so the emptiness above is the failure's.
         (Get-SiteCompletion '').CompletionText | Should -Contain 'https://gitlab.example.com'
     }

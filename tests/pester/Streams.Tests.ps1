@@ -98,7 +98,7 @@ Describe 'The engine process' {
         $script:CommandLines = @()
         & {
             [pscustomobject]@{ Name = 'First' }
-            $script:EnginePids = @(& (Get-Module GitlabCli) { $script:OpenEngines | ForEach-Object { $_.Process.Id } })
+            $script:EnginePids = @([GitlabCli.Engine]::OpenProcessIds)
             $script:CommandLines = @($script:EnginePids | ForEach-Object { [System.IO.File]::ReadAllText("/proc/$_/cmdline") })
             [pscustomobject]@{ Name = 'Second' }
         } | New-GitlabPersonalAccessToken -Scope 'api' | Out-Null
@@ -113,7 +113,7 @@ Describe 'The engine process' {
 
     It 'has exited once the pipeline is done' -Skip:(-not $IsLinux) {
         New-GitlabPersonalAccessToken -Name 'Done' -Scope 'api' | Out-Null
-        @(& (Get-Module GitlabCli) { $script:OpenEngines }).Count | Should -Be 0
+        (Get-OpenEngineCount) | Should -Be 0
         $EnginePids | ForEach-Object { Test-Path "/proc/$_" | Should -BeFalse }
     }
 }

@@ -32,32 +32,38 @@ Describe 'The module manifest' {
         $script:ManifestData = Import-PowerShellDataFile -LiteralPath (Get-ModuleManifestPath)
     }
 
-    It 'exports exactly the token cmdlets, listed without wildcards' {
+    It 'exports exactly the token cmdlets, compiled, listed without wildcards' {
         $expected = @('Get-GitlabPersonalAccessToken', 'Invoke-GitlabPersonalAccessTokenRotation', 'New-GitlabPersonalAccessToken', 'Revoke-GitlabPersonalAccessToken')
-        @($ManifestData.FunctionsToExport | Sort-Object) | Should -Be $expected
-        @($ManifestData.FunctionsToExport) -join '' | Should -Not -Match '[*?]'
-        @((Get-Module GitlabCli).ExportedFunctions.Keys | Sort-Object) | Should -Be $expected
+        @($ManifestData.CmdletsToExport | Sort-Object) | Should -Be $expected
+        @($ManifestData.CmdletsToExport) -join '' | Should -Not -Match '[*?]'
+        @((Get-Module GitlabCli).ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected
+        foreach ($name in $expected) {
+            (Get-Command $name -Module GitlabCli).CommandType | Should -Be 'Cmdlet'
+            (Get-Command $name -Module GitlabCli).ImplementingType.Assembly.GetName().Name | Should -Be 'GitlabCli'
+        }
     }
 
-    It 'exports the Rotate- and Remove- aliases explicitly, and no cmdlets or variables' {
+    It 'exports the Rotate- and Remove- aliases explicitly, and no functions or variables' {
         $aliases = @('Remove-GitlabPersonalAccessToken', 'Rotate-GitlabPersonalAccessToken')
         @($ManifestData.AliasesToExport | Sort-Object) | Should -Be $aliases
         @((Get-Module GitlabCli).ExportedAliases.Keys | Sort-Object) | Should -Be $aliases
         (Get-Alias Rotate-GitlabPersonalAccessToken).Definition | Should -Be 'Invoke-GitlabPersonalAccessTokenRotation'
         (Get-Alias Remove-GitlabPersonalAccessToken).Definition | Should -Be 'Revoke-GitlabPersonalAccessToken'
-        foreach ($key in 'CmdletsToExport', 'VariablesToExport') {
+        foreach ($key in 'FunctionsToExport', 'VariablesToExport') {
             $ManifestData.ContainsKey($key) | Should -BeTrue -Because "$key must be explicit"
             @($ManifestData[$key]).Count | Should -Be 0 -Because "$key must be empty"
         }
         @((Get-Module GitlabCli).ExportedVariables.Keys).Count | Should -Be 0
+        @((Get-Module GitlabCli).ExportedFunctions.Keys).Count | Should -Be 0
     }
 
-    It 'requires PowerShell 7.2 Core, version 0.1.0, and loads the format file' {
+    It 'requires PowerShell 7.2 Core, version 0.1.0, loads GitlabCli.dll and the format file' {
         $Manifest.PowerShellVersion | Should -Be ([version] '7.2')
         $Manifest.CompatiblePSEditions | Should -Be @('Core')
         $Manifest.Version | Should -Be ([version] '0.1.0')
         $Manifest.Guid | Should -Not -Be ([guid]::Empty)
-        $ManifestData.RootModule | Should -Be 'GitlabCli.psm1'
+        $ManifestData.RootModule | Should -Be 'GitlabCli.dll'
+        (Get-Module GitlabCli).ModuleType | Should -Be 'Binary'
         $ManifestData.FormatsToProcess | Should -Be @('GitlabCli.Format.ps1xml')
         (Get-FormatData -TypeName 'Gitlab.NewPersonalAccessToken') | Should -Not -BeNullOrEmpty
         (Get-FormatData -TypeName 'Gitlab.PersonalAccessToken') | Should -Not -BeNullOrEmpty
@@ -102,36 +108,39 @@ Describe 'New-GitlabPersonalAccessToken parameters' {
     }
 
     It 'supports ShouldProcess with the default (Medium) impact' {
-        $binding = $Command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+        $binding = $Command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
         $binding.SupportsShouldProcess | Should -BeTrue
         $binding.ConfirmImpact | Should -Be ([System.Management.Automation.ConfirmImpact]::Medium)
     }
 }
 
 Describe '-Scope' {
-    It 'accepts exactly the scopes of the committed schema, which include the fourteen of the spec' {
+    It 'declares no ValidateSet: the engine is the one judge of scopes' {
         $validate = $Command.Parameters['Scope'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        $validate | Should -Not -BeNullOrEmpty
+        $validate | Should -BeNullOrEmpty
+    }
+
+    It 'completes from the scopes the engine says hello with, which are the committed schema''s and include the spec''s fourteen' {
+        $line = 'New-GitlabPersonalAccessToken -Name x -Scope '
+        $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
         $enum = [string[]] $Schema['scope']['enum']
-        @($validate.ValidValues) | Should -Be $enum
+        $completions | Should -Be $enum
         foreach ($scope in $SpecScopes) { $enum | Should -Contain $scope }
     }
 
-    It 'tab-completes the scopes' {
+    It 'tab-completes the scopes that start with what was typed' {
         $line = 'New-GitlabPersonalAccessToken -Name x -Scope read_'
         $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
         $expected = @($Schema['scope']['enum'] | Where-Object { $_ -like 'read_*' })
         $completions | Sort-Object | Should -Be ($expected | Sort-Object)
     }
 
-    It 'refuses an unknown scope at binding, before the engine starts' {
-        Set-EngineOverride -Path (Join-Path $TestDrive 'no-engine-here')
-        try {
-            { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api', 'root_access' } |
-                Should -Throw -ErrorId 'ParameterArgumentValidationError,New-GitlabPersonalAccessToken'
-        } finally {
-            Set-EngineOverride -Path $null
-        }
+    It 'refuses an unknown scope with the engine''s own message, as GitlabCli.InvalidArgument, sending nothing' {
+        $thrown = { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api', 'root_access' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
+        $thrown.Exception.Parameter | Should -Be 'scopes'
+        $thrown.Exception.Message | Should -BeLike "*'root_access'*"
+        $thrown.Exception.Message | Should -Not -BeLike '*ValidateSet*'
     }
 }
 
@@ -139,11 +148,11 @@ Describe 'The module in several runspaces' {
     It 'validates -Scope and reports errors in one runspace after another (no runspace affinity)' {
         foreach ($round in 1..3) {
             $run = Invoke-InScriptedHost -Script @'
-                try { New-GitlabPersonalAccessToken -Name x -Scope nope } catch { $_.FullyQualifiedErrorId }
+                try { New-GitlabPersonalAccessToken -Name x -Scope nope -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }
                 [GitlabCli.GitlabCliException]::new('m', 'not-found').Kind
 '@
             $run.Errors | Should -BeNullOrEmpty -Because "round $round"
-            $run.Output | Should -Be @('ParameterArgumentValidationError,New-GitlabPersonalAccessToken', 'not-found') -Because "round $round"
+            $run.Output | Should -Be @('GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand', 'not-found') -Because "round $round"
         }
     }
 }
@@ -153,20 +162,20 @@ Describe 'The engine executable' {
 
     It 'is looked up under bin/ in a folder named by OS and architecture' {
         $path = Get-EnginePath
-        $rid = & (Get-Module GitlabCli) { Get-GitlabCliRuntimeId }
+        $rid = [GitlabCli.Engine]::RuntimeId
         $rid | Should -BeIn @('linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64', 'win-x64')
         $exe = if ($IsWindows) { 'gitlabcli.exe' } else { 'gitlabcli' }
         $path | Should -Be (Join-Path (Get-RepoRoot) 'module' 'GitlabCli' 'bin' $rid $exe)
     }
 
-    It 'when missing, is a terminating GitlabCli.EngineNotFound naming the path and ./build.ps1' {
+    It 'when missing, is a terminating GitlabCli.EngineNotFound naming the path, with ./build.ps1 as the fix' {
         $missing = Join-Path $TestDrive 'bin' 'gitlabcli'
         Set-EngineOverride -Path $missing
         $thrown = { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' -ErrorAction SilentlyContinue } |
-            Should -Throw -ErrorId 'GitlabCli.EngineNotFound,New-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.EngineNotFound,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $thrown.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $thrown.Exception.Message | Should -BeLike "*$missing*"
-        $thrown.Exception.Message | Should -BeLike '*./build.ps1*'
+        $thrown.ErrorDetails.RecommendedAction | Should -BeLike '*./build.ps1*'
     }
 
     It 'exiting without an answer is a terminating GitlabCli.EngineFailed carrying its stderr' -Skip:$IsWindows {
@@ -175,9 +184,12 @@ Describe 'The engine executable' {
         chmod +x $script
         Set-EngineOverride -Path $script
         $thrown = { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' -ErrorAction SilentlyContinue } |
-            Should -Throw -ErrorId 'GitlabCli.EngineFailed,New-GitlabPersonalAccessToken' -PassThru
+            Should -Throw -ErrorId 'GitlabCli.EngineFailed,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike '*engine exploded on purpose*'
         $thrown.Exception.Message | Should -BeLike '*exit code 3*'
+        # It names the record being checked, not a request number.
+        $thrown.Exception.Message | Should -BeLike "*checking the token 'x'*"
+        $thrown.Exception.Message | Should -Not -Match 'request \d'
     }
 
     It 'writing a line that is not JSON is a terminating GitlabCli.EngineFailed' -Skip:$IsWindows {
@@ -185,7 +197,7 @@ Describe 'The engine executable' {
         Set-Content -LiteralPath $script -Value "#!/bin/sh`nread line`necho 'this is not json'`nexec sleep 30"
         chmod +x $script
         Set-EngineOverride -Path $script
-        $thrown = { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' } | Should -Throw -ErrorId 'GitlabCli.EngineFailed,New-GitlabPersonalAccessToken' -PassThru
+        $thrown = { New-GitlabPersonalAccessToken -Name 'x' -Scope 'api' } | Should -Throw -ErrorId 'GitlabCli.EngineFailed,GitlabCli.NewGitlabPersonalAccessTokenCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike '*not JSON*'
     }
 }

@@ -21,9 +21,8 @@ function Get-ModuleManifestPath { $script:ManifestPath }
 
 function Get-EnginePath {
     # The engine staged by ./build.ps1, which the tests run (the real one, as users get it).
-    $module = Get-Module GitlabCli
-    if (-not $module) { throw 'Import the module first (Import-GitlabCliUnderTest).' }
-    & $module { Get-GitlabCliEnginePath }
+    if (-not (Get-Module GitlabCli)) { throw 'Import the module first (Import-GitlabCliUnderTest).' }
+    [GitlabCli.Engine]::DefaultPath
 }
 
 function Import-GitlabCliUnderTest {
@@ -38,7 +37,17 @@ function Import-GitlabCliUnderTest {
 function Set-EngineOverride {
     # Points the imported module at another executable (tests of engine failures); $null resets.
     param([AllowNull()] [string] $Path)
-    & (Get-Module GitlabCli) { param($p) $script:EnginePathOverride = $p } $Path
+    [GitlabCli.Engine]::PathOverride = $(if ($Path) { $Path } else { $null })
+}
+
+function Get-OpenEngineCount {
+    # Engines the module started and has not closed yet (in this process).
+    [GitlabCli.Engine]::OpenCount
+}
+
+function Get-OpenEngineId {
+    # Process ids of the engines open now.
+    @([GitlabCli.Engine]::OpenProcessIds)
 }
 
 function Get-FakeGitlabPath {
