@@ -540,9 +540,13 @@ fn rotate_params_of(p: &RotatePersonalAccessTokenParams) -> RotateAccessTokenPar
     }
 }
 
+/// `at_plan`: whether this is the plan, where a forced rotation of a token the caller knows is
+/// inactive is warned about; the run, given the plan's params, refuses the same way but does not
+/// say it again.
 fn validate_rotate(
     owner: Owner,
     p: &RotateAccessTokenParams,
+    at_plan: bool,
     ctx: &mut Context<'_>,
 ) -> Result<RotateValidated> {
     let which = TokenRef::parse(p.token_id.as_deref())?;
@@ -564,7 +568,8 @@ fn validate_rotate(
             state,
             force,
             "as the piped token says",
-        )? {
+        )? && at_plan
+        {
             ctx.reporter.warning(warning);
         }
     }
@@ -619,7 +624,7 @@ fn plan_rotate_owned(
     p: &RotateAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<Plan> {
-    let v = validate_rotate(owner, p, ctx)?;
+    let v = validate_rotate(owner, p, true, ctx)?;
     let expiry = match v.expires_at {
         Some(date) => format!("new token expires {}", date.format("%Y-%m-%d")),
         None => "new token's expiry: GitLab's default".to_string(),
@@ -684,7 +689,7 @@ fn rotate_owned(
     p: &RotateAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<NewPersonalAccessToken> {
-    let v = validate_rotate(owner, p, ctx)?;
+    let v = validate_rotate(owner, p, false, ctx)?;
     let client = ctx.gitlab.client(&v.site, &v.token)?;
     if let TokenRef::Id(_) = v.which {
         let json = fetch(&client, &v.owner, v.which, ctx)?;
@@ -700,7 +705,9 @@ fn rotate_owned(
             state,
             v.force,
             "as GitLab says now",
-        )? {
+        )? && p.active != Some(false)
+        {
+            // Unless the caller already knew it was inactive, and its plan said so.
             ctx.reporter.warning(warning);
         }
     }
