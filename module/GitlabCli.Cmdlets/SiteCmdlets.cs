@@ -3,7 +3,9 @@
 // and Remove-GitlabSite are changes (plan, ShouldProcess, run) through TokenChangeCmdlet. The
 // engine alone reads and writes the config file and keeps the environment rule.
 using System;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Net;
 using System.Security;
 using System.Text.Json;
@@ -155,19 +157,22 @@ namespace GitlabCli
             return new ParamsWriter().Copy(planParams).Flag("force", replace).Text("access_token", token).ToJson();
         }
 
-        /// <summary>Reads the token without echo; where nobody can answer, a refusal naming -AccessToken.</summary>
+        /// <summary>Asks for the token without echo; where nobody can answer, a refusal naming -AccessToken.</summary>
         private string PromptForToken(string site)
         {
             SecureString typed;
             try
             {
-                Host.UI.Write("Access token for " + site + ": ");
-                typed = Host.UI.ReadLineAsSecureString();
+                // As Read-Host -AsSecureString asks: a host that cannot ask throws before writing the label.
+                var field = new FieldDescription("Access token for " + site);
+                field.SetParameterType(typeof(SecureString));
+                var answers = Host.UI.Prompt(null, null, new Collection<FieldDescription> { field });
+                typed = answers != null && answers.TryGetValue(field.Name, out PSObject answer) ? answer?.BaseObject as SecureString : null;
             }
             catch (Exception e) when (e is PSInvalidOperationException || e is System.Management.Automation.Host.HostException || e is NotImplementedException || e is InvalidOperationException || e is NullReferenceException)
             {
                 throw new RecordRefused(EngineError.Refusal(
-                    "Add-GitlabSite needs the access token of " + site + ", but none was given and this PowerShell session cannot prompt for it (it is non-interactive), so nothing was saved.",
+                    "Add-GitlabSite needs the access token of " + site + ", but neither -AccessToken nor -Credential was given and this PowerShell session cannot prompt for it (it is non-interactive), so nothing was saved.",
                     "access_token",
                     "Give the token with -AccessToken (text or a SecureString, e.g. from Read-Host -AsSecureString or a secret store) or -Credential."));
             }
