@@ -184,9 +184,7 @@ mod tests {
     }
 
     /// Every cmdlet name is a parameter of a cmdlet: its help page (`docs/help/<Cmdlet>.md`, which
-    /// the Pester help tests hold equal to the cmdlets' metadata) has a `### -Name` section,
-    /// except the names of issue 11's cmdlets and `-SaveToConfig`, which the compiled module does
-    /// not have yet.
+    /// the Pester help tests hold equal to the cmdlets' metadata) has a `### -Name` section.
     #[test]
     fn every_cmdlet_name_is_a_parameter_of_the_module() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/help");
@@ -198,20 +196,6 @@ mod tests {
             let Some(name) = cmdlet.strip_prefix('-') else {
                 continue;
             };
-            // Issue 11's site cmdlets are written on the compiled module (not here yet).
-            if [
-                "Url",
-                "AccessToken",
-                "ProxyUrl",
-                "IsDefault",
-                "SkipValidation",
-                "DefaultSite",
-                "SaveToConfig",
-            ]
-            .contains(&name)
-            {
-                continue;
-            }
             assert!(
                 text.contains(&format!("### -{name}\n")),
                 "no cmdlet has -{name}"
