@@ -191,9 +191,7 @@ mod tests {
     }
 
     /// Every cmdlet name is a parameter of a cmdlet: its help page (`docs/help/<Cmdlet>.md`, which
-    /// the Pester help tests hold equal to the cmdlets' metadata) has a `### -Name` section,
-    /// except the names of issue 11's cmdlets and `-SaveToConfig`, which the compiled module does
-    /// not have yet.
+    /// the Pester help tests hold equal to the cmdlets' metadata) has a `### -Name` section.
     #[test]
     fn every_cmdlet_name_is_a_parameter_of_the_module() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/help");
@@ -205,22 +203,9 @@ mod tests {
             let Some(name) = cmdlet.strip_prefix('-') else {
                 continue;
             };
-            // Issue 11's site cmdlets and issue 12's -Description, -AccessLevel and -Sort are written
-            // on the compiled module (not here yet).
-            if [
-                "Url",
-                "AccessToken",
-                "ProxyUrl",
-                "IsDefault",
-                "SkipValidation",
-                "DefaultSite",
-                "SaveToConfig",
-                "Description",
-                "AccessLevel",
-                "Sort",
-            ]
-            .contains(&name)
-            {
+            // Issue 12's -Description, -AccessLevel and -Sort are written on the compiled module
+            // (not here yet).
+            if ["Description", "AccessLevel", "Sort"].contains(&name) {
                 continue;
             }
             assert!(

@@ -141,7 +141,17 @@ namespace GitlabCli
                 string shownTarget = ShownTarget(Json.String(plan, "target") ?? "");
                 if (Confirm(shownTarget, Json.String(plan, "action") ?? Command))
                 {
-                    queue.Add(new QueuedChange { ParamsJson = planParams.GetRawText(), Target = shownTarget, Input = target });
+                    string run;
+                    try
+                    {
+                        run = RunParams(plan, planParams);
+                    }
+                    catch (RecordRefused refused)
+                    {
+                        WriteRecordError(ErrorRecords.FromEngine(RefusalOf(refused), target));
+                        return;
+                    }
+                    if (run != null) { queue.Add(new QueuedChange { ParamsJson = run, Target = shownTarget, Input = target }); }
                 }
             }
             finally
@@ -149,6 +159,13 @@ namespace GitlabCli
                 Binding.EndRecord();
             }
         }
+
+        /// <summary>
+        /// The params a confirmed record runs with: the plan's, verbatim. A cmdlet may ask a further
+        /// question here or add what a plan never carries (Add-GitlabSite: the plan's confirm
+        /// question, the access token); null leaves the record out.
+        /// </summary>
+        protected virtual string RunParams(JsonElement plan, JsonElement planParams) { return planParams.GetRawText(); }
 
         /// <summary>The record, for an engine failure while planning it.</summary>
         protected virtual string DescribeRecord()
