@@ -325,14 +325,30 @@ impl Owner {
         }
         let plural = |list: &[String]| if list.len() == 1 { "scope" } else { "scopes" };
         if !unknown.is_empty() {
-            return Err(Error::invalid(
+            let error = Error::invalid(
                 "scopes",
                 format!(
                     "Unknown {} {}. Valid scopes: {listed}.",
                     plural(&unknown),
                     unknown.join(", ")
                 ),
-            ));
+            );
+            let meant: Vec<String> = given
+                .iter()
+                .filter(|text| Scope::parse(text).is_none())
+                .filter_map(|text| {
+                    let near = crate::text::closest(text, allowed.iter().map(|s| s.as_str()))?;
+                    Some(format!("'{near}' for '{text}'"))
+                })
+                .collect();
+            return Err(if meant.is_empty() {
+                error.with_hint(format!(
+                    "Give {} one or more of the valid scopes (Tab completes them).",
+                    crate::params::shown("scopes")
+                ))
+            } else {
+                error.with_hint(format!("Did you mean {}?", meant.join(", ")))
+            });
         }
         if !refused.is_empty() {
             return Err(Error::invalid(
@@ -493,6 +509,29 @@ mod tests {
             assert_eq!(err.parameter.as_deref(), Some("access_level"));
             assert!(err.message.contains("planner (15)"), "{}", err.message);
         }
+    }
+
+    #[test]
+    fn an_unknown_scope_suggests_what_was_probably_meant() {
+        let user = Owner::User(None);
+        let err = user
+            .validate_scopes(Some(&["apii".into(), "read-apy".into()]))
+            .unwrap_err();
+        assert_eq!(err.parameter.as_deref(), Some("scopes"));
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("Did you mean 'api' for 'apii', 'read_api' for 'read-apy'?")
+        );
+        let err = user
+            .validate_scopes(Some(&["everything".into()]))
+            .unwrap_err();
+        assert!(
+            err.hint
+                .as_deref()
+                .unwrap_or_default()
+                .contains("Tab completes"),
+            "{err:?}"
+        );
     }
 
     #[test]
