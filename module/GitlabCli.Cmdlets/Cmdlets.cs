@@ -215,9 +215,9 @@ namespace GitlabCli
         }
     }
 
-    [Cmdlet(VerbsCommon.Get, "GitlabPersonalAccessToken", DefaultParameterSetName = "List")]
+    [Cmdlet(VerbsCommon.Get, "GitlabPersonalAccessToken", DefaultParameterSetName = ListSet)]
     [OutputType("Gitlab.PersonalAccessToken")]
-    public sealed class GetGitlabPersonalAccessTokenCommand : GitlabCmdlet
+    public sealed class GetGitlabPersonalAccessTokenCommand : TokenListCmdlet
     {
         private string userId;
 
@@ -228,143 +228,22 @@ namespace GitlabCli
         [Parameter(Mandatory = true, ParameterSetName = "Self")]
         public SwitchParameter Self { get; set; }
 
-        [Parameter(ParameterSetName = "List", ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = ListSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Username", "EmailAddress")]
         public string UserId { get { return userId; } set { userId = value; Binding.Set(nameof(UserId), value != null); } }
 
-        [Parameter(ParameterSetName = "List")]
+        [Parameter(ParameterSetName = ListSet)]
         public SwitchParameter Mine { get; set; }
 
-        [Parameter(ParameterSetName = "List")]
-        [ExpiryDate]
-        public string CreatedAfter { get; set; }
+        protected override string ListCommand => "list-personal-access-tokens";
+        protected override string GetCommand => "get-personal-access-token";
+        protected override string Noun => "personal access tokens";
+        protected override string OneToken => ParameterSetName == ListSet ? null : ParameterSetName == "Self" ? "self" : TokenId ?? "";
 
-        [Parameter(ParameterSetName = "List")]
-        [ExpiryDate]
-        public string CreatedBefore { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        [ExpiryDate]
-        public string LastUsedAfter { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        [ExpiryDate]
-        public string LastUsedBefore { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        [ExpiryDate]
-        public string ExpiresAfter { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        [ExpiryDate]
-        public string ExpiresBefore { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        [ValidateSet("active", "inactive", "all")]
-        public string State { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        public SwitchParameter Revoked { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        public string Search { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        [ValidateRange(1, int.MaxValue)]
-        public int MaxPages { get; set; }
-
-        [Parameter(ParameterSetName = "List")]
-        public SwitchParameter All { get; set; }
-
-        [Parameter]
-        [ArgumentCompleter(typeof(SiteUrlCompleter))]
-        public string SiteUrl { get; set; }
-
-        private bool Given(string parameter) { return MyInvocation.BoundParameters.ContainsKey(parameter); }
-
-        protected override void ProcessRecord()
+        protected override ParamsWriter Whose(ParamsWriter writer, bool listing)
         {
-            object target = null;
-            try
-            {
-                target = ErrorTarget();
-                if (ParameterSetName != "List")
-                {
-                    string json = new ParamsWriter().Text("token_id", ParameterSetName == "Self" ? "self" : TokenId ?? "").Text("site_url", SiteUrl).ToJson();
-                    var answer = Call("run", "get-personal-access-token", json, "getting token " + (ParameterSetName == "Self" ? "self" : TokenId));
-                    if (answer.Type == "result") { WriteObject(TokenRecords.Listed(answer.Result)); }
-                    else { WriteError(ErrorRecords.FromEngine(answer.Error("result"), target)); }
-                    return;
-                }
-                if (All.IsPresent && Given(nameof(MaxPages)))
-                {
-                    WriteError(ErrorRecords.FromEngine(EngineError.Refusal("Give either -All or -MaxPages, not both (got -MaxPages " + MaxPages + ").", "MaxPages",
-                        "-All fetches every page; -MaxPages N stops after N pages of 100."), target));
-                    return;
-                }
-                long maxPages = Given(nameof(MaxPages)) ? MaxPages : 1;
-                string user = Binding.IsBound(nameof(UserId)) ? UserId ?? "" : null;
-                long page = 1;
-                int fetched = 0;
-                long count = 0;
-                while (true)
-                {
-                    string json = new ParamsWriter()
-                        .Text("user", user)
-                        .Flag("mine", Mine.IsPresent)
-                        .Text("created_after", CreatedAfter).Text("created_before", CreatedBefore)
-                        .Text("last_used_after", LastUsedAfter).Text("last_used_before", LastUsedBefore)
-                        .Text("expires_after", ExpiresAfter).Text("expires_before", ExpiresBefore)
-                        .Text("state", State)
-                        .FlagValue("revoked", Given(nameof(Revoked)) ? (bool?)Revoked.IsPresent : null)
-                        .Text("search", Search)
-                        .Text("site_url", SiteUrl)
-                        .Number("page", page)
-                        .ToJson();
-                    var answer = Call("run", "list-personal-access-tokens", json, "listing page " + page.ToString(CultureInfo.InvariantCulture) + " of tokens");
-                    if (answer.Type != "result")
-                    {
-                        WriteError(ErrorRecords.FromEngine(answer.Error("result"), target));
-                        return;
-                    }
-                    var result = answer.Result;
-                    fetched++;
-                    if (result.TryGetProperty("tokens", out var tokens) && tokens.ValueKind == System.Text.Json.JsonValueKind.Array)
-                    {
-                        foreach (var token in tokens.EnumerateArray())
-                        {
-                            if (token.ValueKind != System.Text.Json.JsonValueKind.Object) { continue; }
-                            count++;
-                            // Each object goes out at once: a pipeline that stops early (Select-Object
-                            // -First) stops here, and no further page is asked for.
-                            WriteObject(TokenRecords.Listed(token));
-                        }
-                    }
-                    // Read as a long: a page number from the wire never overflows here.
-                    long? nextPage = Json.Whole(result, "next_page");
-                    if (!nextPage.HasValue) { return; }
-                    if (!All.IsPresent && fetched >= maxPages)
-                    {
-                        string pages = fetched == 1 ? "the first page" : "the first " + fetched + " pages";
-                        WriteWarning("More personal access tokens exist than the " + count + " shown (" + pages + "). Use -All to get every one, or -MaxPages to fetch more pages, or narrow the list with filters such as -Search or -State.");
-                        return;
-                    }
-                    if (nextPage.Value <= page)
-                    {
-                        WriteError(ErrorRecords.FromEngine(new EngineError { Kind = "server-error", Message = "GitLab named page " + nextPage.Value + " as the next page after page " + page + "; the listing stops here rather than loop." }, target));
-                        return;
-                    }
-                    page = nextPage.Value;
-                }
-            }
-            catch (RecordRefused refused)
-            {
-                WriteError(ErrorRecords.FromEngine(RefusalOf(refused), target));
-            }
-            finally
-            {
-                Binding.EndRecord();
-            }
+            if (!listing) { return writer; }
+            return writer.Text("user", Binding.IsBound(nameof(UserId)) ? UserId ?? "" : null).Flag("mine", Mine.IsPresent);
         }
     }
 }
