@@ -1,5 +1,6 @@
-// The four cmdlets: their parameters (the documented surface) and how a record's parameters
-// become protocol params. Everything else is the shared pipeline (TokenChangeCmdlet) or the engine.
+// The four personal access token cmdlets: their parameters (the documented surface) and how a
+// record's parameters become protocol params (with the rotation, revocation and list bases).
+// Everything else is the shared pipeline (TokenChangeCmdlet) or the engine.
 using System;
 using System.Globalization;
 using System.Management.Automation;
@@ -69,113 +70,24 @@ namespace GitlabCli
     [Cmdlet(VerbsLifecycle.Invoke, "GitlabPersonalAccessTokenRotation", DefaultParameterSetName = "Id", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType("Gitlab.NewPersonalAccessToken")]
     [Alias("Rotate-GitlabPersonalAccessToken")]
-    public sealed class InvokeGitlabPersonalAccessTokenRotationCommand : TokenChangeCmdlet
+    public sealed class InvokeGitlabPersonalAccessTokenRotationCommand : TokenRotationCmdlet
     {
-        private string siteUrl;
-
         [Parameter(Position = 0, Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
         public string TokenId { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = "Self")]
-        public SwitchParameter Self { get; set; }
-
-        [Parameter]
-        [ExpiryDate]
-        public string ExpiresAt { get; set; }
-
-        [Parameter]
-        [WholeMonths]
-        public uint ExpireInMonths { get; set; }
-
-        [Parameter]
-        public SwitchParameter CopyToClipboard { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(SiteUrlCompleter))]
-        public string SiteUrl { get { return siteUrl; } set { siteUrl = value; Binding.Set(nameof(SiteUrl), !string.IsNullOrEmpty(value)); } }
-
-        /// <summary>Rotates a token that is inactive (expired) anyway; never a revoked one (the engine refuses those).</summary>
-        [Parameter]
-        public SwitchParameter Force { get; set; }
-
-        // A piped token's state, as Get-GitlabPersonalAccessToken outputs it: read only from piped
-        // objects (hidden, and refused on the command line), per record (a record without the
-        // property sends nothing; PowerShell's reset to the default null unbinds it). [object], so
-        // the reset is told apart from a real $false and Import-Csv's 'True'/'False' are read too.
-        private object active;
-        private object revoked;
-
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public object Active { get { return active; } set { active = value; Binding.Set(nameof(Active), value != null); } }
-
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public object Revoked { get { return revoked; } set { revoked = value; Binding.Set(nameof(Revoked), value != null); } }
-
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            foreach (var name in new[] { nameof(Active), nameof(Revoked) })
-            {
-                if (!Binding.FromCommandLine(name)) { continue; }
-                BindingProblems.Add(EngineError.Refusal(
-                    "-" + name + " is read only from piped tokens (the " + name + " property of Get-GitlabPersonalAccessToken's objects), not from the command line, so nothing was sent.",
-                    name.ToLowerInvariant(),
-                    "Leave out -" + name + ": GitLab's own state of the token is checked before it is rotated. To rotate an inactive (expired) token anyway, add -" + nameof(Force) + "."));
-            }
-        }
-
         protected override string Command => "rotate-personal-access-token";
         protected override string Activity => "Rotating personal access tokens";
-        protected override string MaybeDone => "{0} may have been rotated (the old token revoked, a new one created)";
-        protected override string NotDone => "{0} was not rotated";
-        protected override bool CopyToClipboardGiven => CopyToClipboard.IsPresent;
-        protected override bool RevokeWhenStopped => false;
-        protected override string TypedExpiry => ExpiresAt;
-        // One rotation at a time: each revokes a token someone may be using.
-        protected override int RunWindow => 1;
-
-        protected override ParamsWriter RecordParams()
-        {
-            return new ParamsWriter()
-                .Text("token_id", ParameterSetName == "Self" ? "self" : TokenId ?? "")
-                .Text("expires_at", MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAt)) ? ExpiresAt ?? "" : null)
-                .Number("expire_in_months", MyInvocation.BoundParameters.ContainsKey(nameof(ExpireInMonths)) ? (long?)ExpireInMonths : null)
-                .Flag("copy_to_clipboard", CopyToClipboard.IsPresent)
-                .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null)
-                .FlagValue("active", PipedFlag(nameof(Active), active))
-                .FlagValue("revoked", PipedFlag(nameof(Revoked), revoked))
-                .Flag("force", Force.IsPresent);
-        }
-
-        /// <summary>A piped state property for this record: null when the record has none (or it is unreadable, which writes its refusal).</summary>
-        private bool? PipedFlag(string name, object value)
-        {
-            if (!Binding.IsBound(name)) { return null; }
-            bool? read = PipedState.Read(value);
-            if (read.HasValue) { return read; }
-            throw new RecordRefused(EngineError.Refusal(
-                "The piped token's " + name + " property is '" + Convert.ToString(PSObject.AsPSObject(value).BaseObject, CultureInfo.InvariantCulture) + "', which is neither true nor false, so nothing was sent for it.",
-                name.ToLowerInvariant(),
-                "Pipe the objects of Get-GitlabPersonalAccessToken, or leave the " + name + " property out: GitLab's own state of the token is then checked before it is rotated."));
-        }
-
-        protected override string ShownTarget(string planTarget) { return WithPipedName(planTarget); }
-
-        protected override string ClipboardLine(PSObject token, QueuedChange item)
-        {
-            return "Copied the rotated personal access token '" + token.Properties["Name"]?.Value + "' (new id " + token.Properties["Id"]?.Value
-                + ") to the clipboard; the old one no longer works. GitLab shows the new token only this once: paste it where it belongs now.";
-        }
+        protected override string TokenIdGiven => TokenId;
+        protected override string TokenSource => "Get-GitlabPersonalAccessToken";
+        protected override string TokenNoun => "personal access token";
     }
 
     [Cmdlet(VerbsSecurity.Revoke, "GitlabPersonalAccessToken", DefaultParameterSetName = "Id", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(long))]
     [Alias("Remove-GitlabPersonalAccessToken")]
-    public sealed class RevokeGitlabPersonalAccessTokenCommand : TokenChangeCmdlet
+    public sealed class RevokeGitlabPersonalAccessTokenCommand : TokenRevocationCmdlet
     {
-        private string siteUrl;
-
         [Parameter(Position = 0, Mandatory = true, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
         public string TokenId { get; set; }
@@ -183,36 +95,9 @@ namespace GitlabCli
         [Parameter(Mandatory = true, ParameterSetName = "Self")]
         public SwitchParameter Self { get; set; }
 
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(SiteUrlCompleter))]
-        public string SiteUrl { get { return siteUrl; } set { siteUrl = value; Binding.Set(nameof(SiteUrl), !string.IsNullOrEmpty(value)); } }
-
         protected override string Command => "revoke-personal-access-token";
         protected override string Activity => "Revoking personal access tokens";
-        protected override string MaybeDone => "{0} may have been revoked";
-        protected override string NotDone => "{0} was not revoked";
-        protected override int RunWindow => 1;
-
-        protected override ParamsWriter RecordParams()
-        {
-            return new ParamsWriter()
-                .Text("token_id", ParameterSetName == "Self" ? "self" : TokenId ?? "")
-                .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null);
-        }
-
-        protected override string ShownTarget(string planTarget) { return WithPipedName(planTarget); }
-
-        protected override void Deliver(QueuedChange item, EngineMessage result)
-        {
-            item.Delivered = true;
-            if (!PassThru.IsPresent) { return; }
-            long? id = Json.Whole(result.Result, "revoked_id");
-            if (id.HasValue) { WriteObject(id.Value); }
-            else { WriteWarning("Revoked " + item.Target + ", but GitLab did not say its id."); }
-        }
+        protected override string TokenIdGiven => ParameterSetName == "Self" ? "self" : TokenId;
     }
 
     [Cmdlet(VerbsCommon.Get, "GitlabPersonalAccessToken", DefaultParameterSetName = ListSet)]
