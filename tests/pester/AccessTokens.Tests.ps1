@@ -335,6 +335,33 @@ Describe 'New-GitlabGroupAccessToken and New-GitlabProjectAccessToken' {
         (Import-Csv -LiteralPath $out)[0].Scopes | Should -Be 'api, read_registry'
     }
 
+    It 'refuses -CopyToClipboard for more than one record, sending nothing' {
+        @([pscustomobject]@{ Name = 'a' }, [pscustomobject]@{ Name = 'b' }) |
+            New-GitlabProjectAccessToken -ProjectId 10 -Scopes api -CopyToClipboard -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.InvalidArgument*'
+        $err[0].Exception.Message | Should -Match 'CopyToClipboard holds one token'
+        Get-FakeWrite | Should -BeNullOrEmpty
+    }
+
+    It 'takes -SiteUrl on every cmdlet, and refuses a site that is not configured before sending' {
+        $t = New-GitlabGroupAccessToken acme -Name s -Scope api -SiteUrl $Fake.Url
+        $t.SiteUrl | Should -Be $Fake.Url
+        (Get-GitlabGroupAccessToken acme -SiteUrl $Fake.Url).Id | Should -Be $t.Id
+        $new = Invoke-GitlabGroupAccessTokenRotation acme $t.Id -SiteUrl $Fake.Url -Confirm:$false
+        Remove-GitlabGroupAccessToken acme $new.Id -SiteUrl $Fake.Url -Confirm:$false -PassThru | Should -Be $new.Id
+        Clear-FakeRequest $Fake
+        foreach ($call in @(
+                { Get-GitlabProjectAccessToken 10 -SiteUrl https://elsewhere.example -ErrorAction Stop }
+                { New-GitlabProjectAccessToken 10 -Name x -Scopes api -SiteUrl https://elsewhere.example -ErrorAction Stop }
+                { Invoke-GitlabProjectAccessTokenRotation 10 1 -SiteUrl https://elsewhere.example -Confirm:$false -ErrorAction Stop }
+                { Remove-GitlabProjectAccessToken 10 1 -SiteUrl https://elsewhere.example -Confirm:$false -ErrorAction Stop })) {
+            $thrown = $call | Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'GitlabCli.Config*'
+            $thrown.Exception.Message | Should -Match 'elsewhere.example'
+        }
+        Get-FakeRequest $Fake | Should -BeNullOrEmpty
+    }
+
     It 'sends nothing with -WhatIf' {
         New-GitlabGroupAccessToken acme -Name x -Scope api -WhatIf | Should -BeNullOrEmpty
         Get-FakeWrite | Should -BeNullOrEmpty
