@@ -483,3 +483,42 @@ Describe 'Remove-GitlabGroupAccessToken and Remove-GitlabProjectAccessToken' {
         $aliceErr[0].FullyQualifiedErrorId | Should -Match '^GitlabCli\.(Forbidden|Unauthorized)'
     }
 }
+
+Describe 'A pipeline of project tokens stopped with Ctrl+C against a slow GitLab' {
+    BeforeEach { Initialize-Owners }
+    AfterEach { Invoke-Fake $Fake -Method PUT -Path '/__fake/settings' -Body @{ delay_ms = 0 } | Out-Null }
+
+    It 'revokes each new token nobody could see as the project''s token (never through the personal route)' {
+        Invoke-Fake $Fake -Method PUT -Path '/__fake/settings' -Body @{ delay_ms = 1500 } | Out-Null
+        $env:GITLABCLI_CONCURRENCY = '4'
+        $manifest = Get-ModuleManifestPath
+        $ps = [powershell]::Create()
+        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        try {
+            [void] $ps.AddScript({
+                    param($Manifest)
+                    Import-Module $Manifest
+                    1..12 | ForEach-Object { [pscustomobject]@{ ProjectId = 'acme/platform/api'; Name = "Stopped $_" } } |
+                        New-GitlabProjectAccessToken -Scopes api
+                }).AddArgument($manifest)
+            $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+            $deadline = [datetime]::UtcNow.AddSeconds(20)
+            while (@(Get-FakeWrite | Where-Object method -EQ 'POST').Count -lt 1 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            Start-Sleep -Milliseconds 300
+            $ps.Stop()
+            $async.IsCompleted | Should -BeTrue
+        } finally {
+            Remove-Item Env:GITLABCLI_CONCURRENCY -ErrorAction SilentlyContinue
+            $ps.Dispose()
+        }
+        $writes = @(Get-FakeWrite)
+        @($writes | Where-Object method -EQ 'POST').Count | Should -BeGreaterThan 0
+        $writes.path | Should -Not -Contain '/api/v4/personal_access_tokens'
+        @($writes | Where-Object { $_.path -like '/api/v4/personal_access_tokens*' }) | Should -BeNullOrEmpty
+        $delivered = @($output | ForEach-Object Token)
+        $all = @(Invoke-Fake $Fake -Path '/__fake/resource-tokens' | ForEach-Object { $_ })
+        $undelivered = @($all | Where-Object { -not $_.revoked -and $_.token -notin $delivered })
+        $undelivered | Should -BeNullOrEmpty -Because 'a token nobody holds must have been revoked'
+        @($writes | Where-Object method -EQ 'DELETE').path | ForEach-Object { $_ | Should -BeLike '/api/v4/projects/10/access_tokens/*' }
+    }
+}
