@@ -205,8 +205,7 @@ mod tests {
             let Some(name) = cmdlet.strip_prefix('-') else {
                 continue;
             };
-            // Issue 11's site cmdlets and issue 12's -Description, -AccessLevel and -Sort are written
-            // on the compiled module (not here yet).
+            // Issue 11's site cmdlets are written on the compiled module (not here yet).
             if [
                 "Url",
                 "AccessToken",
@@ -215,9 +214,6 @@ mod tests {
                 "SkipValidation",
                 "DefaultSite",
                 "SaveToConfig",
-                "Description",
-                "AccessLevel",
-                "Sort",
             ]
             .contains(&name)
             {
