@@ -142,6 +142,16 @@ function Invoke-Bulk($Fake, [object[]] $Records) {
     $ms
 }
 
+function Invoke-ProjectBulk($Fake, [object[]] $Records) {
+    # Issue 12: the same records as project access tokens of one project; returns the ms.
+    Use-Fake $Fake
+    $ms = (Measure-Command { $script:bulkOut = @($Records | New-GitlabProjectAccessToken -Scopes api) }).TotalMilliseconds
+    $names = @($script:bulkOut | ForEach-Object Name)
+    Assert-Smoke ($names.Count -eq $Records.Count) "project bulk: $($names.Count) tokens for $($Records.Count) records"
+    Assert-Smoke ((($names -join "`n") -ceq (($Records | ForEach-Object Name) -join "`n"))) 'project bulk: tokens are not in input order'
+    $ms
+}
+
 function Invoke-RestMethodLoop($Fake, [int] $N) {
     # What a PowerShell user writes by hand: one Invoke-RestMethod per token, one after another.
     $headers = @{ 'PRIVATE-TOKEN' = $Fake.Token }
@@ -295,6 +305,18 @@ try {
     Add-Row "-WhatIf of $Count records (no UI)" ('{0:N3} ms/record' -f ($plans / $Count)) ('validation round trip + ShouldProcess per record; PowerShell CPU {0:N3} ms/record (import included)' -f $whatIfCpu)
     Add-Row 'Bulk, loopback: floor (Rust, one keep-alive connection)' ('{0:N3} ms/token' -f ($floor / $Count)) ('GitlabCli is {0:N2}x the floor, {1:N3} ms/token above' -f ($bulk / $floor), (($bulk - $floor) / $Count))
     Add-Row 'Bulk, loopback: Invoke-RestMethod loop' ('{0:N3} ms/token' -f ($irm / $Count)) ('GitlabCli is {0:N1}x faster' -f ($irm / $bulk))
+    # Issue 12: project access tokens in bulk, against the personal bulk above (same session), on a
+    # fake of their own that has seen as many creates as fake0 had (the fake slows as it fills).
+    $fakeProject = Start-BenchFake 0
+    try {
+        Invoke-RestMethod -Method Post -Uri "$($fakeProject.Url)/__fake/projects" -NoProxy -ContentType 'application/json' -Body '{"id":900,"full_path":"bench/project"}' | Out-Null
+        $projectRecords = @(foreach ($r in $records) { [pscustomobject]@{ ProjectId = 'bench/project'; Name = $r.Name } })
+        [void] (Invoke-ProjectBulk $fakeProject @($projectRecords | Select-Object -First 5))
+        $projectBulk = Measure-Median { [void] (Invoke-ProjectBulk $fakeProject $projectRecords) } $Repeat
+    } finally {
+        Stop-BenchFake $fakeProject
+    }
+    Add-Row 'Bulk, loopback: GitlabCli, project access tokens' ('{0:N3} ms/token' -f ($projectBulk / $Count)) ('{0:N2}x the personal tokens above' -f ($projectBulk / $bulk))
     Add-Row 'Fake GitLab: its own cost per request' ('{0:N3} ms' -f ($fakeCost / 1000)) 'work and answer, delay excluded'
 
     Write-Step "Bulk at $DelayMs ms per request: $Count tokens"

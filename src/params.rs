@@ -203,11 +203,6 @@ mod tests {
             let Some(name) = cmdlet.strip_prefix('-') else {
                 continue;
             };
-            // Issue 12's -Description, -AccessLevel and -Sort are written on the compiled module
-            // (not here yet).
-            if ["Description", "AccessLevel", "Sort"].contains(&name) {
-                continue;
-            }
             assert!(
                 text.contains(&format!("### -{name}\n")),
                 "no cmdlet has -{name}"

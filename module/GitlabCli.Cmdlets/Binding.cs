@@ -131,24 +131,81 @@ namespace GitlabCli
                 default: return null;
             }
         }
+
+        /// <summary>
+        /// -Active and -Revoked of a rotation are read only from piped tokens: from the command
+        /// line they are refused (into <paramref name="problems"/>), so nothing is sent.
+        /// <paramref name="source"/> is the Get cmdlet whose objects carry them.
+        /// </summary>
+        public static void RefuseFromCommandLine(RecordBinding binding, List<EngineError> problems, string source)
+        {
+            foreach (var name in new[] { "Active", "Revoked" })
+            {
+                if (!binding.FromCommandLine(name)) { continue; }
+                problems.Add(EngineError.Refusal(
+                    "-" + name + " is read only from piped tokens (the " + name + " property of " + source + "'s objects), not from the command line, so nothing was sent.",
+                    name.ToLowerInvariant(),
+                    "Leave out -" + name + ": GitLab's own state of the token is checked before it is rotated. To rotate an inactive (expired) token anyway, add -Force."));
+            }
+        }
+
+        /// <summary>A piped state property for this record: null when the record has none; one that is neither true nor false is refused.</summary>
+        public static bool? Piped(RecordBinding binding, string name, object value, string source)
+        {
+            if (!binding.IsBound(name)) { return null; }
+            bool? read = Read(value);
+            if (read.HasValue) { return read; }
+            throw new RecordRefused(EngineError.Refusal(
+                "The piped token's " + name + " property is '" + Convert.ToString(PSObject.AsPSObject(value).BaseObject, CultureInfo.InvariantCulture) + "', which is neither true nor false, so nothing was sent for it.",
+                name.ToLowerInvariant(),
+                "Pipe the objects of " + source + ", or leave the " + name + " property out: GitLab's own state of the token is then checked before it is rotated."));
+        }
     }
 
-    /// <summary>Completes -Scope from the scopes the engine says it accepts (its hello).</summary>
-    public sealed class ScopeCompleter : IArgumentCompleter
+    /// <summary>Completes a parameter from one of the lists of the engine's hello.</summary>
+    public abstract class HelloListCompleter : IArgumentCompleter
     {
+        /// <summary>The list this completer offers.</summary>
+        protected abstract string[] Values(Hello hello);
+
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             string word = (wordToComplete ?? "").Trim('\'', '"');
             var results = new List<CompletionResult>();
-            foreach (var scope in EngineFacts.Scopes())
+            var hello = EngineFacts.Said();
+            foreach (var value in hello == null ? new string[0] : Values(hello) ?? new string[0])
             {
-                if (scope.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+                if (value.StartsWith(word, StringComparison.OrdinalIgnoreCase))
                 {
-                    results.Add(new CompletionResult(scope, scope, CompletionResultType.ParameterValue, scope));
+                    results.Add(new CompletionResult(value, value, CompletionResultType.ParameterValue, value));
                 }
             }
             return results;
         }
+    }
+
+    /// <summary>Completes -Scope of personal access tokens from the scopes the engine accepts.</summary>
+    public sealed class ScopeCompleter : HelloListCompleter
+    {
+        protected override string[] Values(Hello hello) { return hello.Scopes; }
+    }
+
+    /// <summary>Completes -Scope / -Scopes of group and project access tokens from their own list.</summary>
+    public sealed class ResourceScopeCompleter : HelloListCompleter
+    {
+        protected override string[] Values(Hello hello) { return hello.ResourceScopes; }
+    }
+
+    /// <summary>Completes -AccessLevel with the level names.</summary>
+    public sealed class AccessLevelCompleter : HelloListCompleter
+    {
+        protected override string[] Values(Hello hello) { return hello.AccessLevels; }
+    }
+
+    /// <summary>Completes -Sort with GitLab's sorts of token lists.</summary>
+    public sealed class SortCompleter : HelloListCompleter
+    {
+        protected override string[] Values(Hello hello) { return hello.Sorts; }
     }
 
     /// <summary>Completes -SiteUrl with the configured sites (the engine's list-sites).</summary>
@@ -186,33 +243,39 @@ namespace GitlabCli
     public static class EngineFacts
     {
         private static readonly object gate = new object();
-        private static string[] scopes;
+        private static Hello hello;
 
-        /// <summary>The scopes of the engine's hello; asked once per process.</summary>
-        public static string[] Scopes()
+        /// <summary>The engine's hello, asked once per process; null when no engine answers.</summary>
+        public static Hello Said()
         {
             lock (gate)
             {
-                if (scopes != null) { return scopes; }
+                if (hello != null) { return hello; }
             }
             try
             {
                 using (var engine = Engine.Start())
                 {
-                    var said = engine.Hello.Scopes;
-                    lock (gate) { scopes = said; }
+                    var said = engine.Hello;
+                    lock (gate) { hello = said; }
                     return said;
                 }
             }
             catch (Exception e) when (e is EngineFailure || e is EngineNotExecutable || e is EngineVersionMismatch || e is System.IO.IOException || e is InvalidOperationException)
             {
-                return new string[0];
+                return null;
             }
         }
 
-        internal static void Remember(Hello hello)
+        /// <summary>The scopes of the engine's hello (personal access tokens).</summary>
+        public static string[] Scopes()
         {
-            lock (gate) { scopes = hello.Scopes; }
+            return Said()?.Scopes ?? new string[0];
+        }
+
+        internal static void Remember(Hello said)
+        {
+            lock (gate) { hello = said; }
         }
 
         /// <summary>The configured sites, from a short-lived engine.</summary>

@@ -74,6 +74,12 @@ namespace GitlabCli
         public string[] Scopes { get; private set; }
         public string[] ErrorKinds { get; private set; }
         public int Concurrency { get; private set; }
+        /// <summary>The scopes a group or project access token may carry.</summary>
+        public string[] ResourceScopes { get; private set; }
+        /// <summary>The access levels of group and project access tokens, by name.</summary>
+        public string[] AccessLevels { get; private set; }
+        /// <summary>The sorts of token lists.</summary>
+        public string[] Sorts { get; private set; }
 
         internal static Hello From(JsonElement hello)
         {
@@ -86,6 +92,9 @@ namespace GitlabCli
                 Scopes = Json.Strings(hello, "scopes"),
                 ErrorKinds = Json.Strings(hello, "error_kinds"),
                 Concurrency = (int)Math.Max(1, Math.Min(64, concurrency)),
+                ResourceScopes = Json.Strings(hello, "resource_scopes"),
+                AccessLevels = Json.Strings(hello, "access_levels"),
+                Sorts = Json.Strings(hello, "sorts"),
             };
         }
     }
@@ -275,6 +284,15 @@ namespace GitlabCli
         {
             if (values.ValueKind != JsonValueKind.Object) { return this; }
             foreach (var property in values.EnumerateObject()) { property.WriteTo(writer); }
+            return this;
+        }
+
+        /// <summary>A nested object of named values (e.g. the owner), written by <paramref name="fill"/>.</summary>
+        public ParamsWriter Object(string name, Action<ParamsWriter> fill)
+        {
+            writer.WriteStartObject(name);
+            fill(this);
+            writer.WriteEndObject();
             return this;
         }
 

@@ -462,6 +462,12 @@ namespace GitlabCli
             }
         }
 
+        /// <summary>The command that revokes a token this cmdlet created (after Ctrl+C).</summary>
+        protected virtual string RevokeCommand => "revoke-personal-access-token";
+
+        /// <summary>Whose token <paramref name="token"/> is, for <see cref="RevokeCommand"/> (a personal token: nothing to add).</summary>
+        protected virtual ParamsWriter RevokeOwner(ParamsWriter writer, PSObject token) { return writer; }
+
         /// <summary>Revokes a token created after Ctrl+C, which nobody can see; true when revoked.</summary>
         private bool RevokeAbandoned(PSObject token)
         {
@@ -470,8 +476,8 @@ namespace GitlabCli
             string site = token.Properties["SiteUrl"]?.Value as string;
             if (id.HasValue && HasEngine && Engine.Failure == null)
             {
-                string json = new ParamsWriter().Text("token_id", id.Value.ToString(CultureInfo.InvariantCulture)).Text("site_url", string.IsNullOrEmpty(site) ? null : site).ToJson();
-                string request = Engine.Send("run", "revoke-personal-access-token", json);
+                string json = RevokeOwner(new ParamsWriter(), token).Text("token_id", id.Value.ToString(CultureInfo.InvariantCulture)).Text("site_url", string.IsNullOrEmpty(site) ? null : site).ToJson();
+                string request = Engine.Send("run", RevokeCommand, json);
                 if (request != null)
                 {
                     try

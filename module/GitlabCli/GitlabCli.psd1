@@ -21,13 +21,25 @@
         'Add-GitlabSite'
         'Set-DefaultGitlabSite'
         'Remove-GitlabSite'
+        'Get-GitlabGroupAccessToken'
+        'New-GitlabGroupAccessToken'
+        'Invoke-GitlabGroupAccessTokenRotation'
+        'Remove-GitlabGroupAccessToken'
+        'Get-GitlabProjectAccessToken'
+        'New-GitlabProjectAccessToken'
+        'Invoke-GitlabProjectAccessTokenRotation'
+        'Remove-GitlabProjectAccessToken'
     )
-    AliasesToExport      = @('Rotate-GitlabPersonalAccessToken', 'Remove-GitlabPersonalAccessToken')
+    AliasesToExport      = @(
+        'Rotate-GitlabPersonalAccessToken', 'Remove-GitlabPersonalAccessToken'
+        'Rotate-GitlabGroupAccessToken', 'Revoke-GitlabGroupAccessToken'
+        'Rotate-GitlabProjectAccessToken', 'Revoke-GitlabProjectAccessToken'
+    )
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
             # The platforms (Linux, MacOS, Windows) are added by ./build.ps1 -Package, for the engines a package holds.
-            Tags       = @('GitLab', 'PersonalAccessToken', 'AccessToken', 'PSEdition_Core')
+            Tags       = @('GitLab', 'PersonalAccessToken', 'AccessToken', 'GroupAccessToken', 'ProjectAccessToken', 'PSEdition_Core')
             LicenseUri = 'https://opensource.org/licenses/MIT'
         }
     }

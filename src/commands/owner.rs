@@ -86,7 +86,8 @@ pub fn parse_access_level(given: &AccessLevelParam) -> Result<u32> {
         Error::invalid(
             "access_level",
             format!(
-                "'{shown}' is not an access level. Valid access levels: {}.",
+                "{} '{shown}' is not an access level. Valid access levels: {}.",
+                crate::params::shown("access_level"),
                 levels_listed()
             ),
         )
@@ -508,6 +509,7 @@ mod tests {
             let err = parse_access_level(&bad).unwrap_err();
             assert_eq!(err.parameter.as_deref(), Some("access_level"));
             assert!(err.message.contains("planner (15)"), "{}", err.message);
+            assert!(err.message.starts_with("-AccessLevel '"), "{}", err.message);
         }
     }
 

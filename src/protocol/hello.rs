@@ -2,9 +2,11 @@
 //!
 //! It states the engine's facts once, so the wrapper never keeps its own copy of them: the
 //! protocol version it speaks, its own version, the scopes it accepts, the error kinds it may
-//! report, and how many `run` requests it serves at once. The wrapper checks the version (a
-//! version it does not speak is an error naming both), completes `-Scope` from the list and sizes
-//! its window of requests in flight from the concurrency.
+//! report, and how many `run` requests it serves at once; for group and project access tokens
+//! their own scope list, the access levels by name and the sorts of token lists. The wrapper
+//! checks the version (a version it does not speak is an error naming both), completes `-Scope`,
+//! `-AccessLevel` and `-Sort` from the lists and sizes its window of requests in flight from the
+//! concurrency.
 
 use crate::error::ErrorKind;
 use schemars::JsonSchema;
@@ -26,11 +28,21 @@ pub struct Hello {
     pub error_kinds: Vec<String>,
     /// How many `run` requests the engine serves at once (`GITLABCLI_CONCURRENCY`, default 8).
     pub concurrency: u32,
+    /// The scopes a group or project access token may carry, in documentation order.
+    #[serde(default)]
+    pub resource_scopes: Vec<String>,
+    /// The access levels a group or project access token may have, by name, lowest first.
+    #[serde(default)]
+    pub access_levels: Vec<String>,
+    /// The sorts a token list takes.
+    #[serde(default)]
+    pub sorts: Vec<String>,
 }
 
 impl Hello {
-    /// The hello of this engine with `concurrency` workers.
-    pub fn new(concurrency: usize) -> Hello {
+    /// The hello of this engine with `concurrency` workers; `access_levels` and `sorts` are the
+    /// commands' own lists (the caller passes them: the wire types know no command).
+    pub fn new(concurrency: usize, access_levels: &[&str], sorts: &[&str]) -> Hello {
         Hello {
             protocol_version: VERSION,
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -40,6 +52,12 @@ impl Hello {
                 .map(|k| k.as_str().to_string())
                 .collect(),
             concurrency: u32::try_from(concurrency).unwrap_or(u32::MAX),
+            resource_scopes: Scope::RESOURCE
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+            access_levels: access_levels.iter().map(|s| s.to_string()).collect(),
+            sorts: sorts.iter().map(|s| s.to_string()).collect(),
         }
     }
 }
@@ -55,7 +73,7 @@ mod tests {
             v: VERSION,
             id: None,
             body: Body::Hello {
-                hello: Hello::new(3),
+                hello: Hello::new(3, &["guest", "owner"], &["name_asc"]),
             },
         };
         let json = serde_json::to_value(&message).unwrap();
@@ -74,6 +92,14 @@ mod tests {
                 .unwrap()
                 .contains(&serde_json::json!("outcome-unknown"))
         );
+        let resource = json["hello"]["resource_scopes"].as_array().unwrap();
+        assert_eq!(resource.len(), Scope::RESOURCE.len());
+        assert!(!resource.contains(&serde_json::json!("sudo")));
+        assert_eq!(
+            json["hello"]["access_levels"],
+            serde_json::json!(["guest", "owner"])
+        );
+        assert_eq!(json["hello"]["sorts"], serde_json::json!(["name_asc"]));
         assert!(!message.body.is_terminal());
     }
 }

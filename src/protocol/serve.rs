@@ -64,7 +64,11 @@ pub fn write_hello<W: Write>(output: &mut W, concurrency: usize) -> io::Result<(
         v: VERSION,
         id: None,
         body: Body::Hello {
-            hello: super::hello::Hello::new(concurrency),
+            hello: super::hello::Hello::new(
+                concurrency,
+                &commands::owner::ACCESS_LEVELS.map(|(name, _)| name),
+                &commands::token_lifecycle::SORTS,
+            ),
         },
     };
     let line = serde_json::to_string(&message).map_err(io::Error::other)?;

@@ -33,7 +33,12 @@ Describe 'The module manifest' {
     }
 
     It 'exports exactly the token and site cmdlets, compiled, listed without wildcards' {
-        $expected = @('Add-GitlabSite', 'Get-DefaultGitlabSite', 'Get-GitlabConfiguration', 'Get-GitlabPersonalAccessToken', 'Invoke-GitlabPersonalAccessTokenRotation', 'New-GitlabPersonalAccessToken', 'Remove-GitlabSite', 'Revoke-GitlabPersonalAccessToken', 'Set-DefaultGitlabSite')
+        $expected = @('Get-GitlabPersonalAccessToken', 'Invoke-GitlabPersonalAccessTokenRotation', 'New-GitlabPersonalAccessToken', 'Revoke-GitlabPersonalAccessToken'
+            # Issue 11: site management.
+            'Add-GitlabSite', 'Get-DefaultGitlabSite', 'Get-GitlabConfiguration', 'Remove-GitlabSite', 'Set-DefaultGitlabSite'
+            # Issue 12: group and project access tokens.
+            'Get-GitlabGroupAccessToken', 'New-GitlabGroupAccessToken', 'Invoke-GitlabGroupAccessTokenRotation', 'Remove-GitlabGroupAccessToken'
+            'Get-GitlabProjectAccessToken', 'New-GitlabProjectAccessToken', 'Invoke-GitlabProjectAccessTokenRotation', 'Remove-GitlabProjectAccessToken') | Sort-Object
         @($ManifestData.CmdletsToExport | Sort-Object) | Should -Be $expected
         @($ManifestData.CmdletsToExport) -join '' | Should -Not -Match '[*?]'
         @((Get-Module GitlabCli).ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected
@@ -44,7 +49,8 @@ Describe 'The module manifest' {
     }
 
     It 'exports the Rotate- and Remove- aliases explicitly, and no functions or variables' {
-        $aliases = @('Remove-GitlabPersonalAccessToken', 'Rotate-GitlabPersonalAccessToken')
+        $aliases = @('Remove-GitlabPersonalAccessToken', 'Rotate-GitlabPersonalAccessToken',
+            'Rotate-GitlabGroupAccessToken', 'Revoke-GitlabGroupAccessToken', 'Rotate-GitlabProjectAccessToken', 'Revoke-GitlabProjectAccessToken') | Sort-Object
         @($ManifestData.AliasesToExport | Sort-Object) | Should -Be $aliases
         @((Get-Module GitlabCli).ExportedAliases.Keys | Sort-Object) | Should -Be $aliases
         (Get-Alias Rotate-GitlabPersonalAccessToken).Definition | Should -Be 'Invoke-GitlabPersonalAccessTokenRotation'
@@ -67,6 +73,8 @@ Describe 'The module manifest' {
         $ManifestData.FormatsToProcess | Should -Be @('GitlabCli.Format.ps1xml')
         (Get-FormatData -TypeName 'Gitlab.NewPersonalAccessToken') | Should -Not -BeNullOrEmpty
         (Get-FormatData -TypeName 'Gitlab.PersonalAccessToken') | Should -Not -BeNullOrEmpty
+        (Get-FormatData -TypeName 'Gitlab.NewAccessToken') | Should -Not -BeNullOrEmpty
+        (Get-FormatData -TypeName 'Gitlab.AccessToken') | Should -Not -BeNullOrEmpty
     }
 }
 
