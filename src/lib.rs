@@ -5,7 +5,7 @@
 //! - [`commands`]: what each protocol command does (validation, plan, run);
 //! - [`gitlab`]: the HTTP client for GitLab's REST API v4 and its error bodies;
 //! - [`config`]: sites from the environment and the config file shared with pwsh-gitlab;
-//! - [`dates`]: expiry parsing and calendar arithmetic;
+//! - [`dates`]: expiry parsing and calendar arithmetic; [`git_remote`]: the project of a git checkout;
 //! - [`params`]: the cmdlets' names for the protocol's parameters, for messages;
 //! - [`redact`]: the one place that makes server text safe to show (secrets, token shapes,
 //!   control characters); [`text`]: truncation and naming invisible characters;
@@ -20,6 +20,7 @@ pub mod commands;
 pub mod config;
 pub mod dates;
 pub mod error;
+pub mod git_remote;
 pub mod gitlab;
 pub mod harden;
 pub mod params;

@@ -2,7 +2,8 @@
 //! cannot see (controls, bidirectional overrides, zero-width characters).
 //!
 //! Every place that quotes a value in a message cuts it with [`truncate`]; every check that
-//! refuses an invisible character names it with [`describe_char`].
+//! refuses an invisible character names it with [`describe_char`]; a value that is not one of a
+//! known list gets its likely meaning from [`closest`].
 
 /// `text` cut to at most `max` characters, with `…` after a cut.
 pub fn truncate(text: &str, max: usize) -> String {
@@ -10,6 +11,57 @@ pub fn truncate(text: &str, max: usize) -> String {
         None => text.to_string(),
         Some((at, _)) => format!("{}…", &text[..at]),
     }
+}
+
+/// The candidate a mistyped `word` most likely meant: the nearest by edit distance (case folded,
+/// `-` read as `_`), when it is near enough to be a typo (at most one edit in three characters,
+/// and at least one) and no other candidate is as near. For "did you mean" hints.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let fold = |s: &str| -> Vec<char> {
+        s.chars()
+            .map(|c| {
+                if c == '-' {
+                    '_'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect()
+    };
+    let word = fold(word);
+    let mut best: Option<(usize, &str)> = None;
+    let mut tied = false;
+    for candidate in candidates {
+        let d = edit_distance(&word, &fold(candidate));
+        match best {
+            Some((b, _)) if d > b => {}
+            Some((b, _)) if d == b => tied = true,
+            _ => {
+                best = Some((d, candidate));
+                tied = false;
+            }
+        }
+    }
+    let (d, candidate) = best?;
+    let allowed = (word.len().min(candidate.chars().count()) / 3).max(1);
+    (d <= allowed && !tied).then_some(candidate)
+}
+
+/// Levenshtein distance, one row at a time.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// A C0 or C1 control character, or DEL: anything that can move a terminal's cursor, ring its
@@ -159,6 +211,20 @@ pub fn escape_controls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_names_a_near_typo_and_nothing_for_a_far_or_ambiguous_word() {
+        let scopes = ["api", "read_api", "read_user", "write_repository", "sudo"];
+        assert_eq!(closest("apii", scopes), Some("api"));
+        assert_eq!(closest("READ-API", scopes), Some("read_api"));
+        assert_eq!(closest("raed_api", scopes), Some("read_api"));
+        assert_eq!(closest("writerepository", scopes), Some("write_repository"));
+        assert_eq!(closest("admin", scopes), None);
+        assert_eq!(closest("xyz", scopes), None);
+        // read_apu is one edit from read_api and two from read_user: not a tie.
+        assert_eq!(closest("read_apu", scopes), Some("read_api"));
+        assert_eq!(closest("ab", ["ac", "ad"]), None, "a tie suggests nothing");
+    }
 
     #[test]
     fn truncate_counts_characters_not_bytes() {

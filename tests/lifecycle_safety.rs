@@ -192,14 +192,16 @@ fn an_inactive_token_rotates_only_with_force_and_a_warning() {
     assert_eq!(params["force"], true, "the plan hands -Force on to the run");
 
     // GitLab itself refuses to rotate an expired token; what matters is that -Force let it be
-    // sent, with a warning.
+    // sent. The plan already warned (that is the warning the user sees at confirmation), so the
+    // run, given the plan's params, says it no more: one warning for one decision.
     fake.clear_requests();
     let reply = engine.call("run", "rotate-personal-access-token", params);
-    assert!(
-        reply.warnings().iter().any(|w| w.contains("inactive")),
-        "{:?}",
-        reply.messages
-    );
+    let repeated: Vec<String> = reply
+        .warnings()
+        .into_iter()
+        .filter(|w| w.contains("inactive"))
+        .collect();
+    assert!(repeated.is_empty(), "said again at run: {repeated:?}");
     assert!(
         fake.request_lines()
             .iter()
@@ -207,6 +209,30 @@ fn an_inactive_token_rotates_only_with_force_and_a_warning() {
         "{:?}",
         fake.request_lines()
     );
+}
+
+#[test]
+fn a_forced_rotation_of_a_token_only_gitlab_knows_is_inactive_warns_once_at_run() {
+    let fake = Fake::start();
+    let expired = id_of(
+        &fake.seed_tokens(json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"})),
+    );
+    let mut engine = admin(&fake);
+    // By id, without a piped state: the plan cannot know, so the run says what GitLab says, once.
+    let reply = engine.call(
+        "plan",
+        "rotate-personal-access-token",
+        json!({"token_id": expired.to_string(), "force": true}),
+    );
+    assert!(reply.warnings().is_empty(), "{:?}", reply.messages);
+    let params = serde_json::to_value(&reply.plan().params).unwrap();
+    let reply = engine.call("run", "rotate-personal-access-token", params);
+    let said: Vec<String> = reply
+        .warnings()
+        .into_iter()
+        .filter(|w| w.contains("inactive"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:?}", reply.messages);
 }
 
 #[test]

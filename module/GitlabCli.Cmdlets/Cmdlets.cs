@@ -67,7 +67,7 @@ namespace GitlabCli
     }
 
     [Cmdlet(VerbsLifecycle.Invoke, "GitlabPersonalAccessTokenRotation", DefaultParameterSetName = "Id", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-    [OutputType("Gitlab.NewPersonalAccessToken")]
+    [OutputType("Gitlab.NewPersonalAccessToken", "Gitlab.PersonalAccessToken")]
     [Alias("Rotate-GitlabPersonalAccessToken")]
     public sealed class InvokeGitlabPersonalAccessTokenRotationCommand : TokenChangeCmdlet
     {
@@ -79,6 +79,10 @@ namespace GitlabCli
 
         [Parameter(Mandatory = true, ParameterSetName = "Self")]
         public SwitchParameter Self { get; set; }
+
+        /// <summary>With -Self: the new token goes into the config file's entry for the site in use, and is output without its value.</summary>
+        [Parameter(ParameterSetName = "Self")]
+        public SwitchParameter SaveToConfig { get; set; }
 
         [Parameter]
         [ExpiryDate]
@@ -142,6 +146,7 @@ namespace GitlabCli
                 .Text("expires_at", MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAt)) ? ExpiresAt ?? "" : null)
                 .Number("expire_in_months", MyInvocation.BoundParameters.ContainsKey(nameof(ExpireInMonths)) ? (long?)ExpireInMonths : null)
                 .Flag("copy_to_clipboard", CopyToClipboard.IsPresent)
+                .Flag("save_to_config", SaveToConfig.IsPresent)
                 .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null)
                 .FlagValue("active", PipedFlag(nameof(Active), active))
                 .FlagValue("revoked", PipedFlag(nameof(Revoked), revoked))
@@ -161,6 +166,18 @@ namespace GitlabCli
         }
 
         protected override string ShownTarget(string planTarget) { return WithPipedName(planTarget); }
+
+        /// <summary>Saved to the config file: the token without its value (a failed save keeps it, with the engine's warning).</summary>
+        protected override void Deliver(QueuedChange item, EngineMessage result)
+        {
+            if (!Json.Flag(result.Result, "saved_to_config")) { base.Deliver(item, result); return; }
+            var token = TokenRecords.Listed(result.Result);
+            token.Properties.Add(new PSNoteProperty("SavedToConfig", true));
+            item.Token = token;
+            WriteHostLine("Rotated " + item.Target + ": the new token " + TokenRecords.Describe(token) + " was saved to the config file, and the old one no longer works.");
+            WriteObject(token);
+            item.Delivered = true;
+        }
 
         protected override string ClipboardLine(PSObject token, QueuedChange item)
         {

@@ -96,11 +96,14 @@ namespace GitlabCli
             var properties = new PSObject();
             foreach (var pair in MyInvocation.BoundParameters)
             {
-                if (CommonParameters.Contains(pair.Key) || OptionalCommonParameters.Contains(pair.Key)) { continue; }
+                if (CommonParameters.Contains(pair.Key) || OptionalCommonParameters.Contains(pair.Key) || Array.IndexOf(SecretParameters, pair.Key) >= 0) { continue; }
                 properties.Properties.Add(new PSNoteProperty(pair.Key, pair.Value));
             }
             return properties;
         }
+
+        /// <summary>Parameters that hold a secret (Add-GitlabSite's token): never in an error's target.</summary>
+        protected virtual string[] SecretParameters => new string[0];
 
         /// <summary>
         /// The error of a record the module refused itself. Text that cannot be sent names the

@@ -270,6 +270,14 @@ namespace GitlabCli
             return this;
         }
 
+        /// <summary>Every property of <paramref name="values"/> (a plan's params), as it is.</summary>
+        public ParamsWriter Copy(JsonElement values)
+        {
+            if (values.ValueKind != JsonValueKind.Object) { return this; }
+            foreach (var property in values.EnumerateObject()) { property.WriteTo(writer); }
+            return this;
+        }
+
         /// <summary>The params as one compact JSON object.</summary>
         public string ToJson()
         {

@@ -270,7 +270,17 @@ namespace GitlabCli
             }
             if (Confirm(shownTarget, Json.String(plan, "action") ?? Command, pending.Target))
             {
-                queue.Add(new QueuedChange { ParamsJson = planParams.GetRawText(), Target = shownTarget, Input = pending.Target });
+                string run;
+                try
+                {
+                    run = RunParams(plan, planParams);
+                }
+                catch (RecordRefused refused)
+                {
+                    WriteRecordError(ErrorRecords.FromEngine(RefusalOf(refused), pending.Target));
+                    return;
+                }
+                if (run != null) { queue.Add(new QueuedChange { ParamsJson = run, Target = shownTarget, Input = pending.Target }); }
             }
         }
 
@@ -279,6 +289,14 @@ namespace GitlabCli
         {
             if (plans.Count > 0) { ConfirmPlans(0); }
         }
+
+        /// <summary>
+        /// The params a confirmed record runs with: the plan's, verbatim. A cmdlet may ask a further
+        /// question here or add what a plan never carries (Add-GitlabSite: the plan's confirm
+        /// question, the access token); null leaves the record out. Like ShownTarget it runs when the
+        /// plan arrives, which may be after later records were bound.
+        /// </summary>
+        protected virtual string RunParams(JsonElement plan, JsonElement planParams) { return planParams.GetRawText(); }
 
         /// <summary>The record, for an engine failure while planning it.</summary>
         protected virtual string DescribeRecord()

@@ -16,6 +16,11 @@
         'Get-GitlabPersonalAccessToken'
         'Invoke-GitlabPersonalAccessTokenRotation'
         'Revoke-GitlabPersonalAccessToken'
+        'Get-GitlabConfiguration'
+        'Get-DefaultGitlabSite'
+        'Add-GitlabSite'
+        'Set-DefaultGitlabSite'
+        'Remove-GitlabSite'
     )
     AliasesToExport      = @('Rotate-GitlabPersonalAccessToken', 'Remove-GitlabPersonalAccessToken')
     VariablesToExport    = @()

@@ -1,6 +1,8 @@
 //! What each protocol command does. A command validates its parameters, can describe itself as a
 //! [`Plan`](crate::protocol::Plan) without touching the network, and runs.
 
+pub mod access_token;
+pub mod owner;
 pub mod personal_access_token;
 pub mod sites;
 mod token_entity;
@@ -123,6 +125,44 @@ pub fn execute(request: &Request, ctx: &mut Context<'_>) -> Body {
         }
         (Command::RevokePersonalAccessToken(params), Mode::Run) => {
             token_lifecycle::revoke(params, ctx).map(|revoked| Body::Result {
+                result: revoked.into(),
+            })
+        }
+        (Command::ListAccessTokens(params), Mode::Run) => token_lifecycle::list_access(params, ctx)
+            .map(|page| Body::Result {
+                result: page.into(),
+            }),
+        (Command::GetAccessToken(params), Mode::Run) => token_lifecycle::get_access(params, ctx)
+            .map(|token| Body::Result {
+                result: token.into(),
+            }),
+        (Command::ListAccessTokens(_) | Command::GetAccessToken(_), Mode::Plan) => {
+            Err(Error::protocol(format!(
+                "{} changes nothing and has no plan; send it with mode \"run\".",
+                request.command.name()
+            )))
+        }
+        (Command::CreateAccessToken(params), Mode::Plan) => {
+            access_token::plan_create(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::CreateAccessToken(params), Mode::Run) => {
+            access_token::create(params, ctx).map(|token| Body::Result {
+                result: token.into(),
+            })
+        }
+        (Command::RotateAccessToken(params), Mode::Plan) => {
+            token_lifecycle::plan_rotate_access(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::RotateAccessToken(params), Mode::Run) => {
+            token_lifecycle::rotate_access(params, ctx).map(|token| Body::Result {
+                result: token.into(),
+            })
+        }
+        (Command::RevokeAccessToken(params), Mode::Plan) => {
+            token_lifecycle::plan_revoke_access(params, ctx).map(|plan| Body::Plan { plan })
+        }
+        (Command::RevokeAccessToken(params), Mode::Run) => {
+            token_lifecycle::revoke_access(params, ctx).map(|revoked| Body::Result {
                 result: revoked.into(),
             })
         }

@@ -9,6 +9,7 @@
 //!   a bare 403 and the admin endpoint is never called on their behalf.
 
 use super::Context;
+use super::owner::Owner;
 use crate::config::{Site, Sites};
 use crate::dates;
 use crate::error::{Error, ErrorKind, Result};
@@ -148,7 +149,7 @@ pub fn validate(
     })
 }
 
-fn validate_name(name: Option<&str>) -> Result<String> {
+pub fn validate_name(name: Option<&str>) -> Result<String> {
     let name = name.ok_or_else(|| {
         Error::invalid("name", "A token name is required (-Name).")
             .with_hint("Name the token after what will use it, e.g. -Name 'CI deploy'.")
@@ -213,47 +214,9 @@ fn check_visible_text(text: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn scope_list() -> String {
-    Scope::ALL
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
+/// A personal token's scopes: [`Owner::validate_scopes`] for a user.
 fn validate_scopes(scopes: Option<&[String]>) -> Result<Vec<Scope>> {
-    let given = scopes.unwrap_or_default();
-    if given.is_empty() {
-        return Err(
-            Error::invalid("scopes", "At least one scope is required (-Scope).")
-                .with_hint(format!("Valid scopes: {}.", scope_list())),
-        );
-    }
-    let mut valid = Vec::new();
-    let mut unknown = Vec::new();
-    for text in given {
-        match Scope::parse(text) {
-            Some(scope) if !valid.contains(&scope) => valid.push(scope),
-            Some(_) => {}
-            None => unknown.push(format!("'{text}'")),
-        }
-    }
-    if !unknown.is_empty() {
-        let noun = if unknown.len() == 1 {
-            "scope"
-        } else {
-            "scopes"
-        };
-        return Err(Error::invalid(
-            "scopes",
-            format!(
-                "Unknown {noun} {}. Valid scopes: {}.",
-                unknown.join(", "),
-                scope_list()
-            ),
-        ));
-    }
-    Ok(valid)
+    Owner::User(None).validate_scopes(scopes)
 }
 
 /// All digits: a user id. Otherwise a username (a leading `@` is dropped).

@@ -3,7 +3,8 @@
 //! token must reach the user whatever else GitLab sent alongside it. Every string field is passed
 //! on through [`redact::field`], so a hostile server cannot drive the terminal that shows it.
 
-use crate::protocol::PersonalAccessToken;
+use super::owner::{Owner, level_name};
+use crate::protocol::{NewPersonalAccessToken, PersonalAccessToken, TokenOwner};
 use crate::redact;
 use serde_json::Value;
 
@@ -43,7 +44,37 @@ pub fn read(
         last_used_at: text("last_used_at"),
         active: flag("active", active_default),
         expires_at: text("expires_at"),
+        access_level: None,
+        access_level_name: None,
+        owner: None,
         site_url: site_url.to_string(),
     };
     (id, entry)
+}
+
+/// A group's or project's token: its `access_level` (with its name) and its owner.
+pub fn add_owner_details(entry: &mut PersonalAccessToken, json: &Value, owner: &Owner) {
+    let (level, name, token_owner) = owner_details(json, owner);
+    entry.access_level = level;
+    entry.access_level_name = name;
+    entry.owner = token_owner;
+}
+
+/// [`add_owner_details`] for a new token.
+pub fn add_owner(token: &mut NewPersonalAccessToken, json: &Value, owner: &Owner) {
+    if owner.takes_access_level() {
+        let (level, name, token_owner) = owner_details(json, owner);
+        token.access_level = level;
+        token.access_level_name = name;
+        token.owner = token_owner;
+    }
+}
+
+fn owner_details(json: &Value, owner: &Owner) -> (Option<u32>, Option<String>, Option<TokenOwner>) {
+    let level = json
+        .get("access_level")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok());
+    let name = level.and_then(level_name).map(str::to_string);
+    (level, name, owner.token_owner(json))
 }

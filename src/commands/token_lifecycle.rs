@@ -14,6 +14,7 @@
 //! change nothing and run only.
 
 use super::Context;
+use super::owner::{OWNER, Owner, Person, as_email};
 use super::personal_access_token::{UserRef, hand_over, parse_user, token_from_json};
 use crate::config::{Site, Sites};
 use crate::dates;
@@ -23,9 +24,11 @@ use crate::gitlab::pages::MAX_PER_PAGE;
 use crate::gitlab::users::by_email;
 use crate::params;
 use crate::protocol::{
-    GetPersonalAccessTokenParams, ListPersonalAccessTokensParams, NewPersonalAccessToken,
-    PersonalAccessToken, PersonalAccessTokenPage, Plan, PlanParams,
-    RevokePersonalAccessTokenParams, RevokedPersonalAccessToken, RotatePersonalAccessTokenParams,
+    GetAccessTokenParams, GetPersonalAccessTokenParams, ListAccessTokensParams,
+    ListPersonalAccessTokensParams, NewPersonalAccessToken, OwnerKind, PersonalAccessToken,
+    PersonalAccessTokenPage, Plan, PlanParams, RevokeAccessTokenParams,
+    RevokePersonalAccessTokenParams, RevokedPersonalAccessToken, RotateAccessTokenParams,
+    RotatePersonalAccessTokenParams,
 };
 use crate::secret::Secret;
 use chrono::NaiveDate;
@@ -77,10 +80,13 @@ impl TokenRef {
         }
     }
 
-    fn describe(self, site: &str) -> String {
-        match self {
-            TokenRef::Current => format!("the access token in use on {site}"),
-            TokenRef::Id(id) => format!("personal access token #{id} on {site}"),
+    fn describe(self, owner: &Owner, site: &str) -> String {
+        match (self, owner) {
+            (TokenRef::Current, _) => format!("the access token in use on {site}"),
+            (TokenRef::Id(id), Owner::User(_)) => format!("personal access token #{id} on {site}"),
+            (TokenRef::Id(id), _) => {
+                format!("{} #{id} of {} on {site}", owner.noun(), owner.describe())
+            }
         }
     }
 }
@@ -96,32 +102,10 @@ fn site_of<'s>(sites: &'s Sites, site_url: Option<&str>) -> Result<(&'s Site, &'
 // ---------------------------------------------------------------------------------------------
 // list
 
-/// Whose tokens to list.
-#[derive(Debug, PartialEq)]
-enum Owner {
-    User(UserRef),
-    /// An email address, looked up with `GET /users?search=`.
-    Email(String),
-}
-
-/// `name@host`: an email address (the PowerShell parameter's `EmailAddress` alias binds these).
-fn as_email(text: &str) -> Option<String> {
-    let text = text.trim();
-    let (local, domain) = text.split_once('@')?;
-    let ok = !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !text
-            .chars()
-            .any(|c| c.is_whitespace() || c == '/' || c == '?' || c == '&');
-    ok.then(|| text.to_string())
-}
-
 /// List parameters after validation.
 #[derive(Debug)]
 struct ListQuery {
-    user: Option<Owner>,
+    user: Option<Person>,
     filters: Vec<(&'static str, String)>,
     page: u32,
     per_page: u32,
@@ -151,12 +135,49 @@ fn validate_list(p: &ListPersonalAccessTokensParams) -> Result<ListQuery> {
             );
         }
         (Some(text), false) => Some(match as_email(text) {
-            Some(email) => Owner::Email(email),
-            None => Owner::User(parse_user(text)?),
+            Some(email) => Person::Email(email),
+            None => Person::User(parse_user(text)?),
         }),
-        (None, true) => Some(Owner::User(UserRef::Me)),
+        (None, true) => Some(Person::User(UserRef::Me)),
         (None, false) => None,
     };
+    validate_query(&list_params_of(p), user)
+}
+
+/// The owner-independent part of a personal list's params.
+fn list_params_of(p: &ListPersonalAccessTokensParams) -> ListAccessTokensParams {
+    ListAccessTokensParams {
+        owner: None,
+        created_after: p.created_after.clone(),
+        created_before: p.created_before.clone(),
+        last_used_after: p.last_used_after.clone(),
+        last_used_before: p.last_used_before.clone(),
+        expires_after: p.expires_after.clone(),
+        expires_before: p.expires_before.clone(),
+        state: p.state.clone(),
+        revoked: p.revoked,
+        search: p.search.clone(),
+        sort: None,
+        page: p.page,
+        per_page: p.per_page,
+        site_url: p.site_url.clone(),
+    }
+}
+
+/// GitLab's sorts for token lists.
+pub const SORTS: [&str; 8] = [
+    "created_asc",
+    "created_desc",
+    "expires_asc",
+    "expires_desc",
+    "last_used_asc",
+    "last_used_desc",
+    "name_asc",
+    "name_desc",
+];
+
+/// The filters, sort and page every owner's list takes.
+fn validate_query(p: &ListAccessTokensParams, user: Option<Person>) -> Result<ListQuery> {
     let mut filters = Vec::new();
     for (name, value) in [
         ("created_after", &p.created_after),
@@ -195,6 +216,21 @@ fn validate_list(p: &ListPersonalAccessTokensParams) -> Result<ListQuery> {
     if let Some(search) = p.search.as_deref().filter(|s| !s.is_empty()) {
         filters.push(("search", search.to_string()));
     }
+    if let Some(sort) = p.sort.as_deref() {
+        let wanted = sort.trim().to_ascii_lowercase();
+        if !SORTS.contains(&wanted.as_str()) {
+            return Err(Error::invalid(
+                "sort",
+                format!(
+                    "{} '{}' is not one of GitLab's sorts: {}.",
+                    params::shown("sort"),
+                    shorten(sort),
+                    SORTS.join(", ")
+                ),
+            ));
+        }
+        filters.push(("sort", wanted));
+    }
     let page = match p.page {
         None => 1,
         Some(0) => {
@@ -231,16 +267,46 @@ pub fn list(
     ctx: &mut Context<'_>,
 ) -> Result<PersonalAccessTokenPage> {
     let q = validate_list(params)?;
-    let sites = ctx.sites_for(params.site_url.as_deref())?;
-    let (site, token) = site_of(&sites, params.site_url.as_deref())?;
+    list_owned(
+        &Owner::User(q.user.clone()),
+        q,
+        params.site_url.as_deref(),
+        ctx,
+    )
+}
+
+/// `list-access-tokens` (run): one page of any owner's tokens.
+pub fn list_access(
+    params: &ListAccessTokensParams,
+    ctx: &mut Context<'_>,
+) -> Result<PersonalAccessTokenPage> {
+    let owner = Owner::from_param(params.owner.as_ref())?;
+    let user = match &owner {
+        Owner::User(person) => person.clone(),
+        _ => None,
+    };
+    let q = validate_query(params, user)?;
+    list_owned(&owner, q, params.site_url.as_deref(), ctx)
+}
+
+fn list_owned(
+    owner: &Owner,
+    q: ListQuery,
+    site_url: Option<&str>,
+    ctx: &mut Context<'_>,
+) -> Result<PersonalAccessTokenPage> {
+    let sites = ctx.sites_for(site_url)?;
+    let (site, token) = site_of(&sites, site_url)?;
     let client = ctx.gitlab.client(site, token)?;
 
     let user_id = match &q.user {
         None => None,
-        Some(Owner::User(UserRef::Id(id))) => Some(*id),
-        Some(Owner::User(UserRef::Me)) => Some(ctx.gitlab.users.current(&client, ctx.reporter)?.id),
-        Some(Owner::Email(email)) => Some(by_email(&client, email, ctx.reporter)?.id),
-        Some(Owner::User(UserRef::Username(name))) => Some(
+        Some(Person::User(UserRef::Id(id))) => Some(*id),
+        Some(Person::User(UserRef::Me)) => {
+            Some(ctx.gitlab.users.current(&client, ctx.reporter)?.id)
+        }
+        Some(Person::Email(email)) => Some(by_email(&client, email, ctx.reporter)?.id),
+        Some(Person::User(UserRef::Username(name))) => Some(
             ctx.gitlab
                 .users
                 .by_username(&client, name, ctx.reporter)?
@@ -261,8 +327,11 @@ pub fn list(
     query.push(("per_page", &per_page_text));
 
     let page = client
-        .get_page("/personal_access_tokens", &query, ctx.reporter)
-        .map_err(|e| explain_list_refusal(e, &q, &site.url, &client))?;
+        .get_page(&owner.tokens_path(), &query, ctx.reporter)
+        .map_err(|e| match owner {
+            Owner::User(_) => explain_list_refusal(e, &q, &site.url, &client),
+            _ => explain_owner_refusal(e, owner, &site.url, "list the tokens of", &client),
+        })?;
     let Value::Array(items) = page.items else {
         return Err(Error::new(
             ErrorKind::ServerError,
@@ -274,7 +343,7 @@ pub fn list(
     };
     let tokens = items
         .iter()
-        .map(|item| existing_from_json(item, &site.url))
+        .map(|item| owned_from_json(item, owner, &site.url))
         .collect::<Result<Vec<_>>>()?;
     Ok(PersonalAccessTokenPage {
         tokens,
@@ -290,7 +359,7 @@ fn explain_list_refusal(mut err: Error, q: &ListQuery, site: &str, client: &Clie
     }
     let other_user = matches!(
         q.user,
-        Some(Owner::User(UserRef::Id(_)) | Owner::User(UserRef::Username(_)) | Owner::Email(_))
+        Some(Person::User(UserRef::Id(_)) | Person::User(UserRef::Username(_)) | Person::Email(_))
     );
     match err.kind {
         // GitLab answers 401 when a non-administrator filters by another user.
@@ -322,28 +391,72 @@ pub fn get(
     params: &GetPersonalAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<PersonalAccessToken> {
-    let which = TokenRef::parse(params.token_id.as_deref())?;
-    let sites = ctx.sites_for(params.site_url.as_deref())?;
-    let (site, token) = site_of(&sites, params.site_url.as_deref())?;
-    let client = ctx.gitlab.client(site, token)?;
-    let json = fetch(&client, which, ctx)?;
-    existing_from_json(&json, &site.url)
+    get_owned(
+        &Owner::User(None),
+        params.token_id.as_deref(),
+        params.site_url.as_deref(),
+        ctx,
+    )
 }
 
-fn fetch(client: &Client, which: TokenRef, ctx: &mut Context<'_>) -> Result<Value> {
-    client
-        .get(
-            &format!("/personal_access_tokens/{}", which.segment()),
-            &[],
-            ctx.reporter,
+/// `get-access-token` (run).
+pub fn get_access(
+    params: &GetAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<PersonalAccessToken> {
+    let owner = Owner::from_param(params.owner.as_ref())?;
+    get_owned(
+        &owner,
+        params.token_id.as_deref(),
+        params.site_url.as_deref(),
+        ctx,
+    )
+}
+
+fn get_owned(
+    owner: &Owner,
+    token_id: Option<&str>,
+    site_url: Option<&str>,
+    ctx: &mut Context<'_>,
+) -> Result<PersonalAccessToken> {
+    let which = TokenRef::parse(token_id)?;
+    refuse_self(owner, which, "read")?;
+    let sites = ctx.sites_for(site_url)?;
+    let (site, token) = site_of(&sites, site_url)?;
+    let client = ctx.gitlab.client(site, token)?;
+    let json = fetch(&client, owner, which, ctx)?;
+    owned_from_json(&json, owner, &site.url)
+}
+
+/// GitLab has no `self` read or revocation under a group or project: refused before sending.
+fn refuse_self(owner: &Owner, which: TokenRef, verb: &str) -> Result<()> {
+    if which == TokenRef::Current && !owner.reads_self() {
+        return Err(Error::invalid(
+            TOKEN_ID,
+            format!(
+                "GitLab cannot {verb} a {} as 'self'; only rotation takes -Self there. Nothing was sent.",
+                owner.noun()
+            ),
         )
-        .map_err(|e| explain_token_refusal(e, which, client.site_url(), "read", client))
+        .with_hint(format!(
+            "Name the token by id ({} lists them).",
+            owner.get_cmdlet()
+        )));
+    }
+    Ok(())
+}
+
+fn fetch(client: &Client, owner: &Owner, which: TokenRef, ctx: &mut Context<'_>) -> Result<Value> {
+    client
+        .get(&owner.token_path(&which.segment()), &[], ctx.reporter)
+        .map_err(|e| explain_token_refusal(e, owner, which, client.site_url(), "read", client))
 }
 
 // ---------------------------------------------------------------------------------------------
 // rotate
 
 struct RotateValidated {
+    owner: Owner,
     which: TokenRef,
     expires_at: Option<NaiveDate>,
     site: Site,
@@ -367,13 +480,15 @@ const FAMILY_RULE: &str = "rotating a revoked token makes GitLab treat it as a s
 /// Refuse to rotate a revoked token (always) or an inactive one (unless `force`); `known_by`
 /// says where the state comes from. `Ok(Some(warning))` when `force` lets an inactive one pass.
 fn check_rotatable(
+    owner: &Owner,
     which: TokenRef,
     site: &str,
     state: TokenState,
     force: bool,
     known_by: &str,
 ) -> Result<Option<String>> {
-    let what = which.describe(site);
+    let what = which.describe(owner, site);
+    let get = owner.get_cmdlet();
     if state.revoked {
         return Err(Error::invalid(
             TOKEN_ID,
@@ -381,11 +496,12 @@ fn check_rotatable(
                 "Not rotating {what}: it is revoked ({known_by}), and {FAMILY_RULE}. Nothing was sent."
             ),
         )
-        .with_hint(
-            "Rotate the token that replaced it instead (Get-GitlabPersonalAccessToken lists active \
-             tokens), or create a new one with New-GitlabPersonalAccessToken. -Force does not \
+        .with_hint(format!(
+            "Rotate the token that replaced it instead ({get} lists active \
+             tokens), or create a new one with {}. -Force does not \
              apply to a revoked token.",
-        ));
+            owner.new_cmdlet()
+        )));
     }
     if !state.active && !force {
         return Err(Error::invalid(
@@ -396,10 +512,10 @@ fn check_rotatable(
                  was sent."
             ),
         )
-        .with_hint(
-            "Check it with Get-GitlabPersonalAccessToken -TokenId <id>; to rotate an expired, \
-             not revoked token anyway, add -Force.",
-        ));
+        .with_hint(format!(
+            "Check it with {get} -TokenId <id>; to rotate an expired, \
+             not revoked token anyway, add -Force."
+        )));
     }
     Ok((!state.active).then(|| {
         format!(
@@ -409,8 +525,28 @@ fn check_rotatable(
     }))
 }
 
+fn rotate_params_of(p: &RotatePersonalAccessTokenParams) -> RotateAccessTokenParams {
+    RotateAccessTokenParams {
+        owner: None,
+        token_id: p.token_id.clone(),
+        expires_at: p.expires_at.clone(),
+        expire_in_months: p.expire_in_months,
+        site_url: p.site_url.clone(),
+        copy_to_clipboard: p.copy_to_clipboard,
+        active: p.active,
+        revoked: p.revoked,
+        force: p.force,
+        save_to_config: p.save_to_config,
+    }
+}
+
+/// `at_plan`: whether this is the plan, where a forced rotation of a token the caller knows is
+/// inactive is warned about; the run, given the plan's params, refuses the same way but does not
+/// say it again.
 fn validate_rotate(
-    p: &RotatePersonalAccessTokenParams,
+    owner: Owner,
+    p: &RotateAccessTokenParams,
+    at_plan: bool,
     ctx: &mut Context<'_>,
 ) -> Result<RotateValidated> {
     let which = TokenRef::parse(p.token_id.as_deref())?;
@@ -425,8 +561,14 @@ fn validate_rotate(
             revoked: p.revoked.unwrap_or(false),
             active: p.active.unwrap_or(true) && !p.revoked.unwrap_or(false),
         };
-        if let Some(warning) =
-            check_rotatable(which, &site.url, state, force, "as the piped token says")?
+        if let Some(warning) = check_rotatable(
+            &owner,
+            which,
+            &site.url,
+            state,
+            force,
+            "as the piped token says",
+        )? && at_plan
         {
             ctx.reporter.warning(warning);
         }
@@ -440,6 +582,7 @@ fn validate_rotate(
         )?;
     }
     Ok(RotateValidated {
+        owner,
         save_to_config,
         which,
         expires_at,
@@ -452,7 +595,36 @@ fn validate_rotate(
 
 /// `rotate-personal-access-token`, `mode: plan`. Never sends HTTP.
 pub fn plan_rotate(p: &RotatePersonalAccessTokenParams, ctx: &mut Context<'_>) -> Result<Plan> {
-    let v = validate_rotate(p, ctx)?;
+    let mut plan = plan_rotate_owned(Owner::User(None), &rotate_params_of(p), ctx)?;
+    plan.command = "rotate-personal-access-token".to_string();
+    if let PlanParams::RotateAccess(n) = plan.params {
+        plan.params = PlanParams::Rotate(RotatePersonalAccessTokenParams {
+            token_id: n.token_id,
+            expires_at: n.expires_at,
+            expire_in_months: None,
+            site_url: n.site_url,
+            copy_to_clipboard: n.copy_to_clipboard,
+            active: n.active,
+            revoked: n.revoked,
+            force: n.force,
+            save_to_config: n.save_to_config,
+        });
+    }
+    Ok(plan)
+}
+
+/// `rotate-access-token`, `mode: plan`. Never sends HTTP.
+pub fn plan_rotate_access(p: &RotateAccessTokenParams, ctx: &mut Context<'_>) -> Result<Plan> {
+    let owner = Owner::from_param(p.owner.as_ref())?;
+    plan_rotate_owned(owner, p, ctx)
+}
+
+fn plan_rotate_owned(
+    owner: Owner,
+    p: &RotateAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<Plan> {
+    let v = validate_rotate(owner, p, true, ctx)?;
     let expiry = match v.expires_at {
         Some(date) => format!("new token expires {}", date.format("%Y-%m-%d")),
         None => "new token's expiry: GitLab's default".to_string(),
@@ -465,21 +637,20 @@ pub fn plan_rotate(p: &RotatePersonalAccessTokenParams, ctx: &mut Context<'_>) -
         ""
     };
     let mut requests = Vec::new();
-    if let TokenRef::Id(id) = v.which {
-        requests.push(format!("GET /personal_access_tokens/{id}"));
+    if let TokenRef::Id(_) = v.which {
+        requests.push(format!("GET {}", v.owner.token_path(&v.which.segment())));
     }
-    requests.push(format!(
-        "POST /personal_access_tokens/{}/rotate",
-        v.which.segment()
-    ));
+    requests.push(format!("POST {}", v.owner.rotate_path(&v.which.segment())));
+    let noun = v.owner.noun();
     Ok(Plan {
-        command: "rotate-personal-access-token".to_string(),
-        target: v.which.describe(&v.site.url),
+        command: "rotate-access-token".to_string(),
+        target: v.which.describe(&v.owner, &v.site.url),
         action: format!(
-            "Rotate personal access token: revoke it now and issue a replacement ({expiry}{clipboard})"
+            "Rotate {noun}: revoke it now and issue a replacement ({expiry}{clipboard})"
         ),
         requests,
-        params: PlanParams::Rotate(RotatePersonalAccessTokenParams {
+        params: PlanParams::RotateAccess(RotateAccessTokenParams {
+            owner: Some(v.owner.to_param()),
             token_id: Some(v.which.segment()),
             expires_at: v.expires_at.map(|d| d.format("%Y-%m-%d").to_string()),
             expire_in_months: None,
@@ -494,24 +665,49 @@ pub fn plan_rotate(p: &RotatePersonalAccessTokenParams, ctx: &mut Context<'_>) -
     })
 }
 
-/// `rotate-personal-access-token`, `mode: run`. A token given by id is read first, and a revoked
-/// or inactive one is refused before the rotation is sent.
+/// `rotate-personal-access-token`, `mode: run`.
 pub fn rotate(
     p: &RotatePersonalAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<NewPersonalAccessToken> {
-    let v = validate_rotate(p, ctx)?;
+    rotate_owned(Owner::User(None), &rotate_params_of(p), ctx)
+}
+
+/// `rotate-access-token`, `mode: run`.
+pub fn rotate_access(
+    p: &RotateAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<NewPersonalAccessToken> {
+    let owner = Owner::from_param(p.owner.as_ref())?;
+    rotate_owned(owner, p, ctx)
+}
+
+/// A token given by id is read first, and a revoked or inactive one is refused before the
+/// rotation is sent.
+fn rotate_owned(
+    owner: Owner,
+    p: &RotateAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<NewPersonalAccessToken> {
+    let v = validate_rotate(owner, p, false, ctx)?;
     let client = ctx.gitlab.client(&v.site, &v.token)?;
     if let TokenRef::Id(_) = v.which {
-        let json = fetch(&client, v.which, ctx)?;
-        let now = existing_from_json(&json, &v.site.url)?;
+        let json = fetch(&client, &v.owner, v.which, ctx)?;
+        let now = owned_from_json(&json, &v.owner, &v.site.url)?;
         let state = TokenState {
             revoked: now.revoked,
             active: now.active && !now.revoked,
         };
-        if let Some(warning) =
-            check_rotatable(v.which, &v.site.url, state, v.force, "as GitLab says now")?
+        if let Some(warning) = check_rotatable(
+            &v.owner,
+            v.which,
+            &v.site.url,
+            state,
+            v.force,
+            "as GitLab says now",
+        )? && p.active != Some(false)
         {
+            // Unless the caller already knew it was inactive, and its plan said so.
             ctx.reporter.warning(warning);
         }
     }
@@ -521,12 +717,17 @@ pub fn rotate(
     }
     let rotated = client
         .post(
-            &format!("/personal_access_tokens/{}/rotate", v.which.segment()),
+            &v.owner.rotate_path(&v.which.segment()),
             &body,
             ctx.reporter,
         )
-        .and_then(|json| token_from_json(&json, &v.site.url))
-        .map_err(|e| explain_token_refusal(e, v.which, &v.site.url, "rotate", &client));
+        .and_then(|json| {
+            token_from_json(&json, &v.site.url).map(|mut t| {
+                super::token_entity::add_owner(&mut t, &json, &v.owner);
+                t
+            })
+        })
+        .map_err(|e| explain_token_refusal(e, &v.owner, v.which, &v.site.url, "rotate", &client));
     let rotated_in_use = match v.which {
         TokenRef::Current => true,
         TokenRef::Id(id) => client.is_known_access_token(id),
@@ -545,23 +746,56 @@ pub fn rotate(
 // ---------------------------------------------------------------------------------------------
 // revoke
 
+fn revoke_params_of(p: &RevokePersonalAccessTokenParams) -> RevokeAccessTokenParams {
+    RevokeAccessTokenParams {
+        owner: None,
+        token_id: p.token_id.clone(),
+        site_url: p.site_url.clone(),
+    }
+}
+
 /// `revoke-personal-access-token`, `mode: plan`. Never sends HTTP.
 pub fn plan_revoke(p: &RevokePersonalAccessTokenParams, ctx: &mut Context<'_>) -> Result<Plan> {
+    let mut plan = plan_revoke_owned(&Owner::User(None), &revoke_params_of(p), ctx)?;
+    plan.command = "revoke-personal-access-token".to_string();
+    if let PlanParams::RevokeAccess(n) = plan.params {
+        plan.params = PlanParams::Revoke(RevokePersonalAccessTokenParams {
+            token_id: n.token_id,
+            site_url: n.site_url,
+        });
+    }
+    Ok(plan)
+}
+
+/// `revoke-access-token`, `mode: plan`. Never sends HTTP.
+pub fn plan_revoke_access(p: &RevokeAccessTokenParams, ctx: &mut Context<'_>) -> Result<Plan> {
+    let owner = Owner::from_param(p.owner.as_ref())?;
+    plan_revoke_owned(&owner, p, ctx)
+}
+
+fn plan_revoke_owned(
+    owner: &Owner,
+    p: &RevokeAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<Plan> {
     let which = TokenRef::parse(p.token_id.as_deref())?;
+    refuse_self(owner, which, "revoke")?;
     let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, _) = site_of(&sites, p.site_url.as_deref())?;
-    // By id, the id of the token in use is read once per process, to refuse revoking it by id;
-    // for self, the token is read so the result can name its id.
-    let requests = vec![
-        "GET /personal_access_tokens/self".to_string(),
-        format!("DELETE /personal_access_tokens/{}", which.segment()),
-    ];
+    // A user's token: by id, the id of the token in use is read once per process, to refuse
+    // revoking it by id; for self, the token is read so the result can name its id.
+    let mut requests = Vec::new();
+    if let Owner::User(_) = owner {
+        requests.push("GET /personal_access_tokens/self".to_string());
+    }
+    requests.push(format!("DELETE {}", owner.token_path(&which.segment())));
     Ok(Plan {
-        command: "revoke-personal-access-token".to_string(),
-        target: which.describe(&site.url),
-        action: "Revoke personal access token (it stops working at once)".to_string(),
+        command: "revoke-access-token".to_string(),
+        target: which.describe(owner, &site.url),
+        action: format!("Revoke {} (it stops working at once)", owner.noun()),
         requests,
-        params: PlanParams::Revoke(RevokePersonalAccessTokenParams {
+        params: PlanParams::RevokeAccess(RevokeAccessTokenParams {
+            owner: Some(owner.to_param()),
             token_id: Some(which.segment()),
             site_url: Some(site.url.clone()),
         }),
@@ -569,20 +803,39 @@ pub fn plan_revoke(p: &RevokePersonalAccessTokenParams, ctx: &mut Context<'_>) -
     })
 }
 
-/// `revoke-personal-access-token`, `mode: run`. For `self` the token's id is read first, so the
-/// result can name it; if that read fails the token is revoked all the same. By id, the token in
-/// use is refused: it is revoked only with `self`, so a bulk revoke never cuts itself off.
+/// `revoke-personal-access-token`, `mode: run`.
 pub fn revoke(
     p: &RevokePersonalAccessTokenParams,
     ctx: &mut Context<'_>,
 ) -> Result<RevokedPersonalAccessToken> {
+    revoke_owned(&Owner::User(None), &revoke_params_of(p), ctx)
+}
+
+/// `revoke-access-token`, `mode: run`.
+pub fn revoke_access(
+    p: &RevokeAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<RevokedPersonalAccessToken> {
+    let owner = Owner::from_param(p.owner.as_ref())?;
+    revoke_owned(&owner, p, ctx)
+}
+
+/// For a user's `self` the token's id is read first, so the result can name it; if that read
+/// fails the token is revoked all the same. By id, the personal token in use is refused: it is
+/// revoked only with `self`, so a bulk revoke never cuts itself off.
+fn revoke_owned(
+    owner: &Owner,
+    p: &RevokeAccessTokenParams,
+    ctx: &mut Context<'_>,
+) -> Result<RevokedPersonalAccessToken> {
     let which = TokenRef::parse(p.token_id.as_deref())?;
+    refuse_self(owner, which, "revoke")?;
     let sites = ctx.sites_for(p.site_url.as_deref())?;
     let (site, token) = site_of(&sites, p.site_url.as_deref())?;
     let client = ctx.gitlab.client(site, token)?;
     let revoked_id = match which {
         TokenRef::Id(id) => {
-            if client.access_token_id(ctx.reporter) == Some(id) {
+            if owner.reads_self() && client.access_token_id(ctx.reporter) == Some(id) {
                 return Err(Error::invalid(
                     TOKEN_ID,
                     format!(
@@ -600,7 +853,7 @@ pub fn revoke(
             }
             Some(id)
         }
-        TokenRef::Current => match fetch(&client, which, ctx) {
+        TokenRef::Current => match fetch(&client, owner, which, ctx) {
             Ok(json) => json.get("id").and_then(Value::as_u64),
             Err(e) => {
                 ctx.reporter.debug(format!(
@@ -612,16 +865,14 @@ pub fn revoke(
         },
     };
     client
-        .delete(
-            &format!("/personal_access_tokens/{}", which.segment()),
-            ctx.reporter,
-        )
-        .map_err(|e| explain_token_refusal(e, which, &site.url, "revoke", &client))?;
+        .delete(&owner.token_path(&which.segment()), ctx.reporter)
+        .map_err(|e| explain_token_refusal(e, owner, which, &site.url, "revoke", &client))?;
     if which == TokenRef::Current {
         client.mark_access_token_revoked();
     }
     Ok(RevokedPersonalAccessToken {
         revoked_id,
+        owner: owner.token_owner(&Value::Null),
         site_url: site.url.clone(),
     })
 }
@@ -634,17 +885,26 @@ pub fn revoke(
 /// when the access token is not a personal access token, and 400 when a rotation or revocation
 /// is refused (for example because the token is already revoked).
 fn explain_token_refusal(
-    mut err: Error,
+    err: Error,
+    owner: &Owner,
     which: TokenRef,
     site: &str,
     verb: &str,
     client: &Client,
 ) -> Error {
-    let what = which.describe(site);
     if client.access_token_revoked_here() {
         // The client already named the cause.
         return err;
     }
+    match owner {
+        Owner::User(_) => explain_personal_refusal(err, which, site, verb),
+        _ => explain_resource_token_refusal(err, owner, which, site, verb, client),
+    }
+}
+
+fn explain_personal_refusal(mut err: Error, which: TokenRef, site: &str, verb: &str) -> Error {
+    let owner = Owner::User(None);
+    let what = which.describe(&owner, site);
     match (err.kind, which) {
         (ErrorKind::Unauthorized, TokenRef::Id(_)) => {
             err.message = format!(
@@ -715,6 +975,133 @@ fn explain_token_refusal(
         _ => {}
     }
     err
+}
+
+/// A group's or project's token: GitLab's answers as its resource token API gives them. The
+/// owner's own refusals (not found, the role) first, then the token's.
+fn explain_resource_token_refusal(
+    err: Error,
+    owner: &Owner,
+    which: TokenRef,
+    site: &str,
+    verb: &str,
+    client: &Client,
+) -> Error {
+    let said = err.gitlab_message.clone().unwrap_or_default();
+    let what = which.describe(owner, site);
+    let mut err = err;
+    match err.kind {
+        // `404 group Access Token Not Found`: the owner exists, the token is not its.
+        ErrorKind::NotFound
+            if said.contains("Access Token Not Found") || said == "404 Not Found" =>
+        {
+            err.message = format!("GitLab found no {what}.");
+            err.parameter = Some(TOKEN_ID.to_string());
+            err.hint = Some(format!("Check the id with {}.", owner.get_cmdlet()));
+            err
+        }
+        ErrorKind::Unauthorized if verb == "rotate" && which != TokenRef::Current => {
+            err.message = format!(
+                "GitLab refused to rotate {what}: either it is not one of the {}'s tokens, or the                  access token lacks the role (GitLab answers 401 for both), or it is not accepted.",
+                owner.kind().as_str()
+            );
+            err.parameter = Some(TOKEN_ID.to_string());
+            err.hint = Some(format!(
+                "{} Check the id with {}.",
+                owner.role_rule(),
+                owner.get_cmdlet()
+            ));
+            err
+        }
+        ErrorKind::InvalidArgument if said.contains("Not eligible to rotate") => {
+            err.message = format!(
+                "GitLab refused to rotate {what}: its access level is higher than your own role                  ({said})."
+            );
+            err.hint =
+                Some("Ask someone with that role (or an administrator) to rotate it.".to_string());
+            err
+        }
+        ErrorKind::InvalidArgument if said.contains("cannot delete") => {
+            err.kind = ErrorKind::Forbidden;
+            err.message = format!("GitLab refused to revoke {what} ({said}).");
+            err.hint = Some(owner.role_rule().to_string());
+            err
+        }
+        _ if err.status == Some(405) && which == TokenRef::Current => {
+            err.kind = ErrorKind::InvalidArgument;
+            err.message = format!(
+                "GitLab refused to let the access token in use rotate itself as a token of {}                  ({said}): it is not one of that {}'s access tokens.",
+                owner.describe(),
+                owner.kind().as_str()
+            );
+            err.parameter = Some(TOKEN_ID.to_string());
+            err.hint = Some("-Self rotates the access token in use only when it is one of this owner's tokens; name the token with -TokenId instead.".to_string());
+            err
+        }
+        _ => {
+            let err =
+                explain_owner_refusal(err, owner, site, &format!("{verb} a token of"), client);
+            if err.kind == ErrorKind::InvalidArgument && verb == "rotate" && err.status == Some(400)
+            {
+                let mut err = err;
+                err.message = format!("GitLab refused to rotate {what} ({said}).");
+                err.hint = Some(format!(
+                    "A token that is already revoked or expired cannot be rotated; {FAMILY_RULE}.                      Create a new token with {}.",
+                    owner.new_cmdlet()
+                ));
+                return err;
+            }
+            err
+        }
+    }
+}
+
+/// The owner's own refusals, for every command: a group or project that does not exist or is
+/// hidden (404 `Group Not Found`), and the role (401 on lists and reads).
+pub fn explain_owner_refusal(
+    mut err: Error,
+    owner: &Owner,
+    site: &str,
+    doing: &str,
+    client: &Client,
+) -> Error {
+    if client.access_token_revoked_here() {
+        return err;
+    }
+    let said = err.gitlab_message.clone().unwrap_or_default();
+    match err.kind {
+        ErrorKind::NotFound if !said.contains("Access Token") => {
+            err.message = format!(
+                "GitLab at {site} has no {} that the access token can see ({said}).",
+                owner.describe()
+            );
+            err.parameter = Some(OWNER.to_string());
+            err.hint = Some(format!(
+                "Check {} (an id or the full path, e.g. acme/platform); a private {} the access                  token's user is not a member of looks the same as one that does not exist.",
+                owner.cmdlet_parameter(),
+                owner.kind().as_str()
+            ));
+        }
+        ErrorKind::Unauthorized => {
+            err.message = format!(
+                "GitLab at {site} refused to let the access token {doing} {} ({said}): the                  token's user lacks the role, or the access token is not accepted.",
+                owner.describe()
+            );
+            err.parameter = Some(OWNER.to_string());
+            err.hint = Some(owner.role_rule().to_string());
+        }
+        _ => {}
+    }
+    err
+}
+
+/// A token entity of `owner`'s, with its access level and owner when it has them.
+pub fn owned_from_json(json: &Value, owner: &Owner, site_url: &str) -> Result<PersonalAccessToken> {
+    let mut entry = existing_from_json(json, site_url)?;
+    if owner.kind() != OwnerKind::User {
+        super::token_entity::add_owner_details(&mut entry, json, owner);
+    }
+    Ok(entry)
 }
 
 /// Read GitLab's token entity (without a value) leniently.
@@ -832,7 +1219,7 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        assert_eq!(q.user, Some(Owner::Email("jane@example.com".into())));
+        assert_eq!(q.user, Some(Person::Email("jane@example.com".into())));
     }
 
     #[test]

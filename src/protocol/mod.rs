@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: u32 = 1;
 
 /// The commands protocol v1 knows, in the spelling used on the wire.
-pub const COMMANDS: [&str; 9] = [
+pub const COMMANDS: [&str; 14] = [
     "create-personal-access-token",
     "list-sites",
     "add-site",
@@ -28,6 +28,11 @@ pub const COMMANDS: [&str; 9] = [
     "get-personal-access-token",
     "rotate-personal-access-token",
     "revoke-personal-access-token",
+    "list-access-tokens",
+    "get-access-token",
+    "create-access-token",
+    "rotate-access-token",
+    "revoke-access-token",
 ];
 
 /// A request id, echoed on every message the request produces. The wrapper uses strings.
@@ -97,6 +102,16 @@ pub enum Command {
     RotatePersonalAccessToken(RotatePersonalAccessTokenParams),
     /// Revoke a personal access token.
     RevokePersonalAccessToken(RevokePersonalAccessTokenParams),
+    /// One page of an owner's tokens (a user's, a group's, a project's). Run only.
+    ListAccessTokens(ListAccessTokensParams),
+    /// One of an owner's tokens by id (`self` for a user's). Run only.
+    GetAccessToken(GetAccessTokenParams),
+    /// Create a token for an owner.
+    CreateAccessToken(CreateAccessTokenParams),
+    /// Revoke one of an owner's tokens and issue a new one with the same scopes.
+    RotateAccessToken(RotateAccessTokenParams),
+    /// Revoke one of an owner's tokens.
+    RevokeAccessToken(RevokeAccessTokenParams),
 }
 
 impl Command {
@@ -111,6 +126,11 @@ impl Command {
             Command::GetPersonalAccessToken(_) => "get-personal-access-token",
             Command::RotatePersonalAccessToken(_) => "rotate-personal-access-token",
             Command::RevokePersonalAccessToken(_) => "revoke-personal-access-token",
+            Command::ListAccessTokens(_) => "list-access-tokens",
+            Command::GetAccessToken(_) => "get-access-token",
+            Command::CreateAccessToken(_) => "create-access-token",
+            Command::RotateAccessToken(_) => "rotate-access-token",
+            Command::RevokeAccessToken(_) => "revoke-access-token",
         }
     }
 }
@@ -303,6 +323,174 @@ pub struct RevokePersonalAccessTokenParams {
     pub site_url: Option<String>,
 }
 
+/// Who owns the tokens a `*-access-token` command acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnerKind {
+    /// A user's personal access tokens.
+    User,
+    /// A group's access tokens.
+    Group,
+    /// A project's access tokens.
+    Project,
+}
+
+impl OwnerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerKind::User => "user",
+            OwnerKind::Group => "group",
+            OwnerKind::Project => "project",
+        }
+    }
+}
+
+/// The owner of the tokens, as the caller names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerParam {
+    pub kind: OwnerKind,
+    /// user: a user id, username or email address (list), absent for the caller (create) or
+    /// every token the caller may see (list), `me` for the caller's own. group: a numeric id or
+    /// full path (`acme/platform`). project: a numeric id, a full path, or `.` for the project of
+    /// the git checkout's `origin` remote in `working_directory`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Where `.` is resolved (the caller's current directory); absent: the engine's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+}
+
+/// An access level by name (`guest`, `planner`, `reporter`, `developer`, `maintainer`, `owner`)
+/// or number (10, 15, 20, 30, 40, 50).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AccessLevelParam {
+    Number(u64),
+    Name(String),
+}
+
+/// Parameters of `list-access-tokens`: those of `list-personal-access-tokens` less `user` and
+/// `mine` (the owner says whose), plus `sort`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListAccessTokensParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerParam>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_before: Option<String>,
+    /// As for `list-personal-access-tokens`: `active` by default, `inactive`, `all`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    /// `created_asc`, `created_desc`, `expires_asc`, `expires_desc`, `last_used_asc`,
+    /// `last_used_desc`, `name_asc`, `name_desc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+}
+
+/// Parameters of `get-access-token`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccessTokenParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerParam>,
+    /// The token's id, or `self` (user tokens only: GitLab has no `self` read for the others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+}
+
+/// Parameters of `create-access-token`: those of `create-personal-access-token` (whose `user`
+/// is the owner's id here) plus `description` and, for groups and projects, `access_level`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccessTokenParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerParam>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The owner kind's own scope list applies (see `resource_scope` in the schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Groups and projects only; absent: GitLab's default, maintainer (40).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_level: Option<AccessLevelParam>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_in_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_to_clipboard: Option<bool>,
+}
+
+/// Parameters of `rotate-access-token`: those of `rotate-personal-access-token` plus the owner.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateAccessTokenParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerParam>,
+    /// The token's id, or `self` for the access token in use (for a group or project, only when
+    /// it is one of that owner's tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_in_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_to_clipboard: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+    /// As on `rotate-personal-access-token`: with `token_id: "self"`, save the new token into the
+    /// config file's entry for the site in use instead of returning it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save_to_config: Option<bool>,
+}
+
+/// Parameters of `revoke-access-token`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeAccessTokenParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerParam>,
+    /// The token's id, or `self` (user tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+}
+
 /// One line on stdout.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Message {
@@ -431,6 +619,9 @@ pub enum PlanParams {
     Create(CreatePersonalAccessTokenParams),
     Revoke(RevokePersonalAccessTokenParams),
     Rotate(RotatePersonalAccessTokenParams),
+    CreateAccess(CreateAccessTokenParams),
+    RotateAccess(RotateAccessTokenParams),
+    RevokeAccess(RevokeAccessTokenParams),
     Site(SiteParams),
     AddSite(AddSiteParams),
 }
@@ -450,6 +641,9 @@ impl PlanParams {
             PlanParams::Create(p) => p.site_url.as_deref(),
             PlanParams::Revoke(p) => p.site_url.as_deref(),
             PlanParams::Rotate(p) => p.site_url.as_deref(),
+            PlanParams::CreateAccess(p) => p.site_url.as_deref(),
+            PlanParams::RotateAccess(p) => p.site_url.as_deref(),
+            PlanParams::RevokeAccess(p) => p.site_url.as_deref(),
             PlanParams::Site(p) => p.url.as_deref(),
             PlanParams::AddSite(p) => p.url.as_deref(),
         }
@@ -516,8 +710,29 @@ pub struct PersonalAccessToken {
     /// ISO date (`YYYY-MM-DD`); null when the token never expires.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Groups' and projects' tokens: the role the token's bot user has (10 guest … 50 owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_level: Option<u32>,
+    /// `access_level` by name (`guest`, `planner`, `reporter`, `developer`, `maintainer`, `owner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_level_name: Option<String>,
+    /// Groups' and projects' tokens: what owns the token. Absent for personal access tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<TokenOwner>,
     /// The site the token lives on.
     pub site_url: String,
+}
+
+/// The group or project a token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TokenOwner {
+    pub kind: OwnerKind,
+    /// The numeric id (GitLab's `resource_id`).
+    #[serde(default)]
+    pub id: Option<u64>,
+    /// The full path, when the caller named it by path (or `.`); null when named by id only.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 /// Result of `list-personal-access-tokens`: one page.
@@ -537,6 +752,9 @@ pub struct PersonalAccessTokenPage {
 pub struct RevokedPersonalAccessToken {
     /// The id of the token revoked; null when `self` was revoked and GitLab did not say its id.
     pub revoked_id: Option<u64>,
+    /// Groups' and projects' tokens: what owned it. Absent for personal access tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<TokenOwner>,
     /// The site the token lived on.
     pub site_url: String,
 }
@@ -577,6 +795,15 @@ pub struct NewPersonalAccessToken {
     /// ISO date (`YYYY-MM-DD`), as GitLab sent it; null when the token never expires.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Groups' and projects' tokens: the role the token's bot user has (10 guest … 50 owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_level: Option<u32>,
+    /// `access_level` by name (`guest`, `planner`, `reporter`, `developer`, `maintainer`, `owner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_level_name: Option<String>,
+    /// Groups' and projects' tokens: what owns the token. Absent for personal access tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<TokenOwner>,
     /// The new token. Shown only once by GitLab. Null when it was copied to the clipboard.
     #[serde(
         default,
@@ -610,6 +837,9 @@ impl NewPersonalAccessToken {
             last_used_at: details.last_used_at,
             active: details.active,
             expires_at: details.expires_at,
+            access_level: details.access_level,
+            access_level_name: details.access_level_name,
+            owner: details.owner,
             token: Some(token),
             site_url: details.site_url,
             copied_to_clipboard: false,
@@ -751,6 +981,26 @@ impl Scope {
     /// Scopes GitLab lets any user mint for themselves through `POST /user/personal_access_tokens`.
     pub const SELF_SERVICE: [Scope; 2] = [Scope::K8sProxy, Scope::SelfRotate];
 
+    /// Scopes a group or project access token may carry (`Gitlab::Auth.resource_bot_scopes`):
+    /// the non-admin personal ones less `read_user`.
+    pub const RESOURCE: [Scope; 15] = [
+        Scope::Api,
+        Scope::ReadApi,
+        Scope::CreateRunner,
+        Scope::ManageRunner,
+        Scope::K8sProxy,
+        Scope::SelfRotate,
+        Scope::ReadRepository,
+        Scope::WriteRepository,
+        Scope::ReadRegistry,
+        Scope::WriteRegistry,
+        Scope::ReadVirtualRegistry,
+        Scope::WriteVirtualRegistry,
+        Scope::ReadObservability,
+        Scope::WriteObservability,
+        Scope::AiFeatures,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Api => "api",
@@ -787,7 +1037,8 @@ impl Scope {
 /// The JSON Schema of every protocol message, as `gitlabcli schema` prints it.
 ///
 /// `request` validates a stdin line, `message` a stdout line, and `scope` lists the scopes the
-/// engine accepts (the PowerShell module's `-Scope` validation and completion read it from here).
+/// engine accepts (the PowerShell module's `-Scope` validation and completion read it from here);
+/// `resource_scope` those a group or project access token may carry.
 pub fn schema() -> serde_json::Value {
     serde_json::json!({
         "title": "gitlabcli protocol",
@@ -795,6 +1046,7 @@ pub fn schema() -> serde_json::Value {
         "request": schemars::schema_for!(Request),
         "message": schemars::schema_for!(Message),
         "scope": schemars::schema_for!(Scope),
+        "resource_scope": Scope::RESOURCE.map(Scope::as_str),
     })
 }
 

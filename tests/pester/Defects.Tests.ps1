@@ -110,6 +110,20 @@ Describe '-ExpireInMonths that is not a whole number of months' {
     }
 }
 
+Describe 'A misspelled -Scope' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'gets the engine''s message and a "did you mean", not a list dump, and nothing is sent' {
+        $failures = $null
+        New-GitlabPersonalAccessToken -Name 'typo' -Scope apii -ErrorAction SilentlyContinue -ErrorVariable failures | Out-Null
+        @($failures).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.InvalidArgument,*'
+        $failures[0].Exception.Message | Should -BeLike "Unknown scope 'apii'.*"
+        $failures[0].ErrorDetails.RecommendedAction | Should -Be "Did you mean 'api' for 'apii'?"
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+}
+
 Describe 'Numbers from the wire' {
     BeforeEach { Reset-Fake $Fake }
 

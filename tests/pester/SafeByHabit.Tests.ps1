@@ -121,6 +121,15 @@ Describe 'Rotating what Get lists' {
             Invoke-GitlabPersonalAccessTokenRotation -Force -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
         "$($warnings[0])" | Should -BeLike '*inactive*because of -Force*'
     }
+
+    It 'says once, not at the plan and again at the run, that a forced rotation is of an inactive token' {
+        Add-FakePat @{ username = 'alice'; name = 'old'; expires_at = '2020-01-01' } | Out-Null
+        Get-GitlabPersonalAccessToken -UserId alice -State all |
+            Invoke-GitlabPersonalAccessTokenRotation -Force -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue |
+            Out-Null
+        @($warnings | Where-Object { "$_" -like '*inactive*because of -Force*' }).Count | Should -Be 1
+        Get-TokenRequest 1 | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/rotate' } | Should -Not -BeNullOrEmpty
+    }
 }
 
 Describe 'Revoking a list that holds the token in use' {

@@ -26,6 +26,8 @@ namespace GitlabCliTests
         public readonly List<PromptRecord> Prompts = new List<PromptRecord>();
         public readonly List<string> Lines = new List<string>();
         public readonly List<ProgressRecord> Progress = new List<ProgressRecord>();
+        /// <summary>The answers to Prompt for a SecureString field (asked without echo), in order.</summary>
+        public readonly Queue<string> SecureLines = new Queue<string>();
         /// <summary>A URL fetched at every prompt (e.g. the fake's request record), so a test can
         /// see what had been sent by the time the question was asked.</summary>
         public string ObserveUrl;
@@ -50,6 +52,16 @@ namespace GitlabCliTests
 
         public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
         {
+            // A SecureString field (Read-Host -AsSecureString's way) is answered from SecureLines;
+            // its label is recorded as a line, the answer never.
+            if (descriptions.Count == 1 && descriptions[0].ParameterTypeFullName == typeof(SecureString).FullName && SecureLines.Count > 0)
+            {
+                Lines.Add(descriptions[0].Name + ": ");
+                var secure = new SecureString();
+                foreach (char c in SecureLines.Dequeue()) { secure.AppendChar(c); }
+                secure.MakeReadOnly();
+                return new Dictionary<string, PSObject> { { descriptions[0].Name, PSObject.AsPSObject(secure) } };
+            }
             throw new InvalidOperationException("ScriptedHost: unexpected Prompt: " + message);
         }
 

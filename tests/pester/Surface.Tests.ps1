@@ -32,8 +32,8 @@ Describe 'The module manifest' {
         $script:ManifestData = Import-PowerShellDataFile -LiteralPath (Get-ModuleManifestPath)
     }
 
-    It 'exports exactly the token cmdlets, compiled, listed without wildcards' {
-        $expected = @('Get-GitlabPersonalAccessToken', 'Invoke-GitlabPersonalAccessTokenRotation', 'New-GitlabPersonalAccessToken', 'Revoke-GitlabPersonalAccessToken')
+    It 'exports exactly the token and site cmdlets, compiled, listed without wildcards' {
+        $expected = @('Add-GitlabSite', 'Get-DefaultGitlabSite', 'Get-GitlabConfiguration', 'Get-GitlabPersonalAccessToken', 'Invoke-GitlabPersonalAccessTokenRotation', 'New-GitlabPersonalAccessToken', 'Remove-GitlabSite', 'Revoke-GitlabPersonalAccessToken', 'Set-DefaultGitlabSite')
         @($ManifestData.CmdletsToExport | Sort-Object) | Should -Be $expected
         @($ManifestData.CmdletsToExport) -join '' | Should -Not -Match '[*?]'
         @((Get-Module GitlabCli).ExportedCmdlets.Keys | Sort-Object) | Should -Be $expected

@@ -268,11 +268,14 @@ function Invoke-InScriptedHost {
         [int[]] $Answers = @(),
         [hashtable] $Arguments = @{},
         # Fetched at every prompt; the answer is in each prompt's Observed.
-        [string] $ObserveUrl
+        [string] $ObserveUrl,
+        # What the host's Prompt answers to a SecureString field (Read-Host -AsSecureString), in order.
+        [string[]] $SecureLines = @()
     )
     Initialize-ScriptedHost
     $scriptedHost = [GitlabCliTests.ScriptedHost]::new()
     if ($ObserveUrl) { $scriptedHost.ScriptedUI.ObserveUrl = $ObserveUrl }
+    foreach ($line in $SecureLines) { $scriptedHost.ScriptedUI.SecureLines.Enqueue($line) }
     foreach ($answer in $Answers) { $scriptedHost.ScriptedUI.Answers.Enqueue($answer) }
     $runspace = [runspacefactory]::CreateRunspace($scriptedHost, [initialsessionstate]::CreateDefault2())
     $runspace.Open()
