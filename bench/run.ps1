@@ -321,11 +321,15 @@ try {
 
     Write-Step "Bulk at $DelayMs ms per request: $Count tokens"
     [void] (Invoke-Fake $fake50 DELETE requests)
+    $self.Refresh()
+    $cpuBefore = $self.TotalProcessorTime.TotalMilliseconds
     $far = Measure-Median { [void] (Invoke-Bulk $fake50 $records) } $Repeat
+    $self.Refresh()
+    $farCpu = ($self.TotalProcessorTime.TotalMilliseconds - $cpuBefore) / ($Count * $Repeat)
     $stats50 = Invoke-Fake $fake50 GET stats
     $floor50 = (Invoke-Floor $fake50 $SerialCount) / $SerialCount * $Count
     $irm50 = (Invoke-RestMethodLoop $fake50 $SerialCount) / $SerialCount * $Count
-    Add-Row "Bulk, $DelayMs ms/request: GitlabCli" ('{0:N2} s' -f ($far / 1000)) ("at most $($stats50.max_in_flight) requests in flight")
+    Add-Row "Bulk, $DelayMs ms/request: GitlabCli" ('{0:N2} s' -f ($far / 1000)) ('at most {0} requests in flight; PowerShell CPU {1:N3} ms/record' -f $stats50.max_in_flight, $farCpu)
     Add-Row "Bulk, $DelayMs ms/request: one at a time (floor, scaled)" ('{0:N2} s' -f ($floor50 / 1000)) ('{0} measured, x{1}; GitlabCli is {2:N1}x faster' -f $SerialCount, ($Count / $SerialCount), ($floor50 / $far))
     Add-Row "Bulk, $DelayMs ms/request: Invoke-RestMethod loop (scaled)" ('{0:N2} s' -f ($irm50 / 1000)) ('GitlabCli is {0:N1}x faster' -f ($irm50 / $far))
     Assert-Smoke ($stats50.max_in_flight -gt 1) "at $DelayMs ms the engine never had more than one request in flight"

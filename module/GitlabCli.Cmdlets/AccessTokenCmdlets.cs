@@ -38,8 +38,11 @@ namespace GitlabCli
         /// <summary>The owner of a token the pipeline created: its numeric id when the result said it, else as given.</summary>
         public static string OfToken(PSObject token, string given)
         {
+            // The token's own owner first: by the time a stopped pipeline revokes what it could not
+            // output, the bound -GroupId/-ProjectId may be a later record's.
             object id = token.Properties["ResourceId"]?.Value;
-            return id is long number ? number.ToString(CultureInfo.InvariantCulture) : given;
+            if (id is long number) { return number.ToString(CultureInfo.InvariantCulture); }
+            return token.Properties["ResourcePath"]?.Value is string path && path.Length > 0 ? path : given;
         }
     }
 

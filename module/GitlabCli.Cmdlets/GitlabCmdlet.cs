@@ -134,24 +134,36 @@ namespace GitlabCli
         {
             while (true)
             {
-                var batch = engine.Read(id, 250, showVerbose, showDebug);
-                foreach (var message in batch)
-                {
-                    switch (message.Type)
-                    {
-                        case "verbose": WriteVerbose(message.Text); break;
-                        case "debug": WriteDebug(message.Text); break;
-                        case "warning": WriteWarning(message.Text); break;
-                        case "progress": WriteEngineProgress(message.Root, parentProgressId); break;
-                        default:
-                            if (message.IsTerminal) { return message; }
-                            throw new EngineFailure("wrote a message of unknown type '" + message.Type + "'.");
-                    }
-                }
-                if (engine.Failure != null) { throw new EngineFailure(engine.Failure); }
+                var message = TryReceive(id, parentProgressId, 250);
+                if (message != null) { return message; }
                 // A request that changes nothing is not worth waiting for once the pipeline stops.
                 if (Stopping && !AwaitAnswersWhenStopped) { throw new PipelineStoppedException(); }
             }
+        }
+
+        /// <summary>
+        /// As <see cref="Receive"/>, but only for <paramref name="waitMilliseconds"/> (0: only what has
+        /// arrived): the terminal message, or null when it has not arrived yet (the stream messages
+        /// that did are forwarded, so a later call goes on from there).
+        /// </summary>
+        protected EngineMessage TryReceive(string id, int parentProgressId, int waitMilliseconds)
+        {
+            var batch = engine.Read(id, waitMilliseconds, showVerbose, showDebug);
+            foreach (var message in batch)
+            {
+                switch (message.Type)
+                {
+                    case "verbose": WriteVerbose(message.Text); break;
+                    case "debug": WriteDebug(message.Text); break;
+                    case "warning": WriteWarning(message.Text); break;
+                    case "progress": WriteEngineProgress(message.Root, parentProgressId); break;
+                    default:
+                        if (message.IsTerminal) { return message; }
+                        throw new EngineFailure("wrote a message of unknown type '" + message.Type + "'.");
+                }
+            }
+            if (engine.Failure != null) { throw new EngineFailure(engine.Failure); }
+            return null;
         }
 
         /// <summary>
@@ -217,6 +229,7 @@ namespace GitlabCli
         /// <summary>Writes an error and remembers it (for the tokens a terminating error must carry).</summary>
         protected void WriteRecordError(ErrorRecord record)
         {
+            BeforeRecordError();
             LastError = record;
             try
             {
@@ -229,6 +242,9 @@ namespace GitlabCli
                 throw;
             }
         }
+
+        /// <summary>Runs before each of <see cref="WriteRecordError"/>'s errors: where earlier records' answers are still due, they go first, so errors keep input order.</summary>
+        protected virtual void BeforeRecordError() { }
 
         /// <summary>Whether one of this cmdlet's own errors ended the pipeline.</summary>
         protected bool ErrorStopped { get; private set; }

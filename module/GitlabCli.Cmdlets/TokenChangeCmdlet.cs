@@ -107,10 +107,39 @@ namespace GitlabCli
             }
         }
 
+        /// <summary>A record whose plan request was written and whose answer is not read yet.</summary>
+        private sealed class PendingPlan
+        {
+            public string RequestId;
+            /// <summary>The record's error target, as at its binding.</summary>
+            public object Target;
+            /// <summary>The piped object, as at its binding (for <see cref="WithPipedName"/>).</summary>
+            public object Input;
+            /// <summary>"checking …", for an engine failure while planning it.</summary>
+            public string Checking;
+            public string TypedExpiry;
+        }
+
+        // Plans written and not yet confirmed, in input order. Where no prompt can be shown
+        // (-WhatIf, -Confirm:$false, an impact below $ConfirmPreference), later records' plans are
+        // written before earlier ones are answered (up to PlanWindow, flushed PlanBatch at a time),
+        // so a record costs no round trip of its own; each is still confirmed as its plan arrives,
+        // in input order, before anything is run. Where a prompt may be shown, each record waits for
+        // its own plan, so the prompt comes while its record is processed.
+        private readonly Queue<PendingPlan> plans = new Queue<PendingPlan>();
+        private const int PlanWindow = 256;
+        private const int PlanBatch = 32;
+        private int unflushedPlans;
+        private bool? pipelinePlans;
+        private bool confirmingPlans;
+        // The record whose plan is being confirmed, while ShownTarget runs.
+        private PendingPlan confirming;
+
         protected override void ProcessRecord()
         {
             try
             {
+                if (pipelinePlans == null) { pipelinePlans = !MayPrompt(); }
                 object target = ErrorTarget();
                 if (BindingProblems.Count > 0)
                 {
@@ -129,30 +158,11 @@ namespace GitlabCli
                     WriteRecordError(ErrorRecords.FromEngine(RefusalOf(refused), target));
                     return;
                 }
-                var answer = Call("plan", Command, json, "checking " + DescribeRecord());
-                if (answer.Type != "plan")
-                {
-                    WriteRecordError(ErrorRecords.FromEngine(answer.Error("plan"), target));
-                    return;
-                }
-                var plan = answer.Plan;
-                JsonElement planParams = plan.TryGetProperty("params", out var p) ? p : default(JsonElement);
-                WarnAboutCultureDate(planParams);
-                string shownTarget = ShownTarget(Json.String(plan, "target") ?? "");
-                if (Confirm(shownTarget, Json.String(plan, "action") ?? Command))
-                {
-                    string run;
-                    try
-                    {
-                        run = RunParams(plan, planParams);
-                    }
-                    catch (RecordRefused refused)
-                    {
-                        WriteRecordError(ErrorRecords.FromEngine(RefusalOf(refused), target));
-                        return;
-                    }
-                    if (run != null) { queue.Add(new QueuedChange { ParamsJson = run, Target = shownTarget, Input = target }); }
-                }
+                var pending = new PendingPlan { Target = target, Input = CurrentInput, Checking = "checking " + DescribeRecord(), TypedExpiry = TypedExpiry };
+                pending.RequestId = Engine.Send("plan", Command, json, false);
+                plans.Enqueue(pending);
+                unflushedPlans++;
+                ConfirmPlans(pipelinePlans.Value ? PlanWindow : 0);
             }
             finally
             {
@@ -161,25 +171,150 @@ namespace GitlabCli
         }
 
         /// <summary>
+        /// Whether ShouldProcess may prompt in this pipeline, by PowerShell's rules (-WhatIf never
+        /// prompts; -Confirm always; otherwise the cmdlet's impact against $ConfirmPreference).
+        /// When unsure, yes: a wrong yes only costs speed, never a prompt's place.
+        /// </summary>
+        private bool MayPrompt()
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (bound.TryGetValue("WhatIf", out object whatIf) ? IsOn(whatIf) : IsOn(GetVariableValue("WhatIfPreference"))) { return false; }
+            if (bound.TryGetValue("Confirm", out object confirm)) { return IsOn(confirm); }
+            if (!LanguagePrimitives.TryConvertTo(GetVariableValue("ConfirmPreference"), out ConfirmImpact preference)) { return true; }
+            if (preference == ConfirmImpact.None) { return false; }
+            var declared = (CmdletAttribute)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+            return (declared?.ConfirmImpact ?? ConfirmImpact.Medium) >= preference;
+        }
+
+        private static bool IsOn(object value)
+        {
+            return LanguagePrimitives.IsTrue(value is SwitchParameter s ? s.IsPresent : value);
+        }
+
+        /// <summary>
+        /// Confirms the written plans whose answers have arrived, in input order, waiting for the
+        /// oldest while more than <paramref name="mostLeft"/> are unanswered (0: all of them).
+        /// </summary>
+        private void ConfirmPlans(int mostLeft)
+        {
+            if (confirmingPlans) { return; }
+            confirmingPlans = true;
+            try
+            {
+                if (unflushedPlans >= PlanBatch || (unflushedPlans > 0 && plans.Count > mostLeft)) { FlushPlans(); }
+                while (plans.Count > 0)
+                {
+                    var pending = plans.Peek();
+                    bool wait = plans.Count > mostLeft;
+                    if (wait && unflushedPlans > 0) { FlushPlans(); }
+                    var answer = PlanAnswer(pending, wait);
+                    if (answer == null) { return; }
+                    plans.Dequeue();
+                    ConfirmPlan(pending, answer);
+                }
+            }
+            finally
+            {
+                confirmingPlans = false;
+            }
+        }
+
+        private void FlushPlans()
+        {
+            unflushedPlans = 0;
+            // A failed flush sets Engine.Failure, which reading the answers reports.
+            Engine.Flush();
+        }
+
+        /// <summary>The plan's answer (waiting for it, or null when it has not arrived); an engine failure is terminating and names the record.</summary>
+        private EngineMessage PlanAnswer(PendingPlan pending, bool wait)
+        {
+            try
+            {
+                if (pending.RequestId == null) { throw new EngineFailure(Engine.Failure ?? "stopped reading requests."); }
+                return wait ? Receive(pending.RequestId, -1) : TryReceive(pending.RequestId, -1, 0);
+            }
+            catch (EngineFailure failure)
+            {
+                plans.Clear();
+                ThrowTerminatingError(EngineFailedRecord(failure, pending.Checking, null));
+            }
+            catch (EngineVersionMismatch mismatch)
+            {
+                plans.Clear();
+                ThrowTerminatingError(ErrorRecords.EngineFailed(Engine.ExecutablePath, mismatch.Message, mismatch, null));
+            }
+            return null;
+        }
+
+        /// <summary>A record's plan has arrived: its error, or ShouldProcess and, when confirmed, the queue.</summary>
+        private void ConfirmPlan(PendingPlan pending, EngineMessage answer)
+        {
+            if (answer.Type != "plan")
+            {
+                WriteRecordError(ErrorRecords.FromEngine(answer.Error("plan"), pending.Target));
+                return;
+            }
+            var plan = answer.Plan;
+            JsonElement planParams = plan.TryGetProperty("params", out var p) ? p : default(JsonElement);
+            WarnAboutCultureDate(planParams, pending.TypedExpiry);
+            string shownTarget;
+            confirming = pending;
+            try
+            {
+                shownTarget = ShownTarget(Json.String(plan, "target") ?? "");
+            }
+            finally
+            {
+                confirming = null;
+            }
+            if (Confirm(shownTarget, Json.String(plan, "action") ?? Command, pending.Target))
+            {
+                string run;
+                try
+                {
+                    run = RunParams(plan, planParams);
+                }
+                catch (RecordRefused refused)
+                {
+                    WriteRecordError(ErrorRecords.FromEngine(RefusalOf(refused), pending.Target));
+                    return;
+                }
+                if (run != null) { queue.Add(new QueuedChange { ParamsJson = run, Target = shownTarget, Input = pending.Target }); }
+            }
+        }
+
+        /// <summary>A record's own error waits for the earlier records' plans, so output keeps input order.</summary>
+        protected override void BeforeRecordError()
+        {
+            if (plans.Count > 0) { ConfirmPlans(0); }
+        }
+
+        /// <summary>
         /// The params a confirmed record runs with: the plan's, verbatim. A cmdlet may ask a further
         /// question here or add what a plan never carries (Add-GitlabSite: the plan's confirm
-        /// question, the access token); null leaves the record out.
+        /// question, the access token); null leaves the record out. Like ShownTarget it runs when the
+        /// plan arrives, which may be after later records were bound.
         /// </summary>
         protected virtual string RunParams(JsonElement plan, JsonElement planParams) { return planParams.GetRawText(); }
 
         /// <summary>The record, for an engine failure while planning it.</summary>
         protected virtual string DescribeRecord()
         {
-            return "record " + (queue.Count + 1).ToString(CultureInfo.InvariantCulture);
+            return "record " + (queue.Count + plans.Count + 1).ToString(CultureInfo.InvariantCulture);
         }
 
-        /// <summary>The plan's target as prompts and errors show it.</summary>
+        /// <summary>
+        /// The plan's target as prompts and errors show it. Called when the plan arrives, which may
+        /// be after later records were bound: use the plan's target and <see cref="WithPipedName"/>,
+        /// not the cmdlet's parameters.
+        /// </summary>
         protected virtual string ShownTarget(string planTarget) { return planTarget; }
 
         /// <summary>A piped token's name makes the prompt readable; the plan itself sends nothing to learn it.</summary>
         protected string WithPipedName(string planTarget)
         {
-            object input = CurrentInput;
+            object input = confirming != null ? confirming.Input : CurrentInput;
             if (input == null) { return planTarget; }
             var name = PSObject.AsPSObject(input).Properties["Name"]?.Value;
             string text = name == null ? "" : Convert.ToString(name, CultureInfo.InvariantCulture);
@@ -190,7 +325,7 @@ namespace GitlabCli
         /// ShouldProcess; where it would have to ask but cannot (pwsh -NonInteractive) a terminating
         /// GitlabCli.InvalidArgument, so a script sees it fail.
         /// </summary>
-        private bool Confirm(string target, string action)
+        private bool Confirm(string target, string action, object errorTarget)
         {
             try
             {
@@ -202,7 +337,7 @@ namespace GitlabCli
                     "Confirming '" + action + "' on " + target + " needs an answer, but this PowerShell session cannot ask (it is non-interactive, e.g. pwsh -NonInteractive), so nothing was sent.",
                     "Confirm",
                     "Pass -Confirm:$false to go ahead without asking, -WhatIf to see what would happen, or run the command in an interactive session.");
-                var record = ErrorRecords.FromEngine(refusal, ErrorTarget());
+                var record = ErrorRecords.FromEngine(refusal, errorTarget);
                 CloseEngine(0);
                 ThrowTerminatingError(record);
                 return false;
@@ -213,9 +348,8 @@ namespace GitlabCli
         /// The engine alone reads a typed date (src/dates.rs). Where the user's culture would read the
         /// same text as another date, say so, naming both.
         /// </summary>
-        private void WarnAboutCultureDate(JsonElement planParams)
+        private void WarnAboutCultureDate(JsonElement planParams, string typed)
         {
-            string typed = TypedExpiry;
             string chosen = Json.String(planParams, "expires_at");
             if (string.IsNullOrWhiteSpace(typed) || chosen == null) { return; }
             var culture = CultureInfo.CurrentCulture;
@@ -230,6 +364,7 @@ namespace GitlabCli
         {
             try
             {
+                ConfirmPlans(0);
                 RunQueue();
             }
             finally

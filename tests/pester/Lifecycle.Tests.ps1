@@ -183,6 +183,9 @@ Describe 'Revoke-GitlabPersonalAccessToken' {
         $run.Errors | Should -BeNullOrEmpty
         $whatIf = @($run.Lines | Where-Object { $_ -like 'What if:*' })
         $whatIf.Count | Should -Be 3
+        # Each names its own token, though later records may be bound before its plan arrives.
+        $whatIf[0] | Should -BeLike "*personal access token #1 on $($Fake.Url) ('j 1')*"
+        $whatIf[1] | Should -BeLike "*personal access token #2 on $($Fake.Url) ('j 2')*"
         $whatIf[2] | Should -Be "What if: Performing the operation `"Revoke personal access token (it stops working at once)`" on target `"personal access token #3 on $($Fake.Url) ('j 3')`"."
         @(Get-FakeWrite).Count | Should -Be 0
         @(Get-FakeToken $Fake | Where-Object revoked).Count | Should -Be 0

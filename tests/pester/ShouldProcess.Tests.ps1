@@ -69,6 +69,49 @@ Describe '-WhatIf' {
     }
 }
 
+Describe '-WhatIf of many records (plans written ahead of their answers)' {
+    BeforeEach { Reset-Fake $Fake }
+
+    It 'reports every record in input order, refusals of the engine and of the module alike' {
+        $script = @'
+            @(
+                [pscustomobject]@{ Username = 'jsmith'; Name = 'First' }
+                [pscustomobject]@{ Username = 'not a user name!'; Name = 'Refused by the engine' }
+                [pscustomobject]@{ Username = 'alice'; Name = "Refused by the module $([char]0xD800)" }
+                [pscustomobject]@{ Username = 'root'; Name = 'Fourth' }
+            ) | New-GitlabPersonalAccessToken -Scope api -WhatIf
+'@
+        $run = Invoke-InScriptedHost -Script $script
+        @($run.Lines | Where-Object { $_ -like 'What if:*' }) | Should -HaveCount 2
+        ($run.Lines | Where-Object { $_ -like 'What if:*' })[0] | Should -BeLike "*'First'*"
+        ($run.Lines | Where-Object { $_ -like 'What if:*' })[1] | Should -BeLike "*'Fourth'*"
+        $run.Errors | Should -HaveCount 2
+        $run.Errors.FullyQualifiedErrorId | Should -Be @('GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand', 'GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand')
+        $run.Errors.TargetObject.Name | Should -Be @('Refused by the engine', "Refused by the module $([char]0xD800)")
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+
+    It 'with -ErrorAction Stop, shows the records before the refused one and none after it' {
+        $script = @'
+            try {
+                @(
+                    [pscustomobject]@{ Username = 'jsmith'; Name = 'First' }
+                    [pscustomobject]@{ Username = 'alice'; Name = 'Second' }
+                    [pscustomobject]@{ Username = 'alice'; Name = "Refused $([char]0xD800)" }
+                    [pscustomobject]@{ Username = 'root'; Name = 'Fourth' }
+                ) | New-GitlabPersonalAccessToken -Scope api -WhatIf -ErrorAction Stop
+            } catch { "stopped: $($_.FullyQualifiedErrorId)" }
+'@
+        $run = Invoke-InScriptedHost -Script $script
+        $run.Output | Should -Be @('stopped: GitlabCli.InvalidArgument,GitlabCli.NewGitlabPersonalAccessTokenCommand')
+        $whatIf = @($run.Lines | Where-Object { $_ -like 'What if:*' })
+        $whatIf | Should -HaveCount 2
+        $whatIf[0] | Should -BeLike "*'First'*"
+        $whatIf[1] | Should -BeLike "*'Second'*"
+        @(Get-FakeRequest $Fake).Count | Should -Be 0
+    }
+}
+
 Describe '-Confirm' {
     BeforeEach { Reset-Fake $Fake }
 
