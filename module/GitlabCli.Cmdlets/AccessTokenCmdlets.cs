@@ -198,7 +198,7 @@ namespace GitlabCli
 
         protected override string DescribeRecord()
         {
-            return "checking the token '" + Name + "' for " + OwnerParam.Describe(Kind, OwnerId);
+            return "the token '" + Name + "' for " + OwnerParam.Describe(Kind, OwnerId);
         }
 
         protected override string ClipboardLine(PSObject token, QueuedChange item)

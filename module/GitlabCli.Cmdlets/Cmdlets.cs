@@ -63,7 +63,7 @@ namespace GitlabCli
 
         protected override string DescribeRecord()
         {
-            return "checking the token '" + Name + "'" + (Binding.IsBound(nameof(UserId)) ? " for user '" + UserId + "'" : "");
+            return "the token '" + Name + "'" + (Binding.IsBound(nameof(UserId)) ? " for user '" + UserId + "'" : "");
         }
     }
 

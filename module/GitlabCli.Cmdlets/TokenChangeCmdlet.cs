@@ -298,7 +298,7 @@ namespace GitlabCli
         /// </summary>
         protected virtual string RunParams(JsonElement plan, JsonElement planParams) { return planParams.GetRawText(); }
 
-        /// <summary>The record, for an engine failure while planning it.</summary>
+        /// <summary>The record, for an engine failure while planning it ("the token 'x'"; the pipeline adds "checking").</summary>
         protected virtual string DescribeRecord()
         {
             return "record " + (queue.Count + plans.Count + 1).ToString(CultureInfo.InvariantCulture);

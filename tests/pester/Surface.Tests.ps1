@@ -198,6 +198,7 @@ Describe 'The engine executable' {
         # It names the record being checked, not a request number.
         $thrown.Exception.Message | Should -BeLike "*checking the token 'x'*"
         $thrown.Exception.Message | Should -Not -Match 'request \d'
+        $thrown.Exception.Message | Should -Not -BeLike '*checking checking*'
     }
 
     It 'writing a line that is not JSON is a terminating GitlabCli.EngineFailed' -Skip:$IsWindows {
