@@ -36,6 +36,12 @@ namespace GitlabCli
         }
 
         /// <summary>The owner of a token the pipeline created: its numeric id when the result said it, else as given.</summary>
+        /// <summary>The Get cmdlet of a kind's tokens: Get-GitlabGroupAccessToken or Get-GitlabProjectAccessToken.</summary>
+        public static string ListCmdlet(string kind)
+        {
+            return kind == Group ? "Get-GitlabGroupAccessToken" : "Get-GitlabProjectAccessToken";
+        }
+
         public static string OfToken(PSObject token, string given)
         {
             // The token's own owner first: by the time a stopped pipeline revokes what it could not
@@ -146,6 +152,7 @@ namespace GitlabCli
         protected override bool CopyToClipboardGiven => CopyToClipboard.IsPresent;
         protected override string TypedExpiry => ExpiresAt;
         protected override string RevokeCommand => "revoke-access-token";
+        protected override string ListCmdlet => OwnerParam.ListCmdlet(Kind);
 
         protected override ParamsWriter RevokeOwner(ParamsWriter writer, PSObject token)
         {
@@ -305,6 +312,7 @@ namespace GitlabCli
 
         protected override string Command => "revoke-access-token";
         protected override string Activity => "Revoking " + Kind + " access tokens";
+        protected override string ListCmdlet => OwnerParam.ListCmdlet(Kind);
         protected override string TokenIdGiven => TokenId;
         protected override ParamsWriter Whose(ParamsWriter writer) { return OwnerParam.Write(writer, Kind, OwnerId, this); }
     }

@@ -298,6 +298,9 @@ namespace GitlabCli
         /// </summary>
         protected virtual string RunParams(JsonElement plan, JsonElement planParams) { return planParams.GetRawText(); }
 
+        /// <summary>The Get cmdlet that lists this cmdlet's tokens, for the hints that say how to check what happened.</summary>
+        protected virtual string ListCmdlet => "Get-GitlabPersonalAccessToken";
+
         /// <summary>The record, for an engine failure while planning it ("the token 'x'"; the pipeline adds "checking").</summary>
         protected virtual string DescribeRecord()
         {
@@ -485,7 +488,7 @@ namespace GitlabCli
                 {
                     Kind = "outcome-unknown",
                     Message = string.Format(CultureInfo.InvariantCulture, MaybeDone, item.Target) + ": the request was sent, then the GitlabCli engine stopped before answering. " + because,
-                    Hint = "Check before trying again: list the user's tokens with Get-GitlabPersonalAccessToken or look at Access tokens in GitLab; revoke a token whose value you do not have, then create it again.",
+                    Hint = "Check before trying again: list the tokens with " + ListCmdlet + " or look at Access tokens in GitLab; revoke a token whose value you do not have, then create it again.",
                 };
                 WriteRecordError(ErrorRecords.FromEngine(error, item.Input));
             }
@@ -530,7 +533,7 @@ namespace GitlabCli
                 }
                 catch (EngineFailure)
                 {
-                    WriteHostWarning(string.Format(CultureInfo.InvariantCulture, MaybeDone, item.Target) + ": the request was sent, then the GitlabCli engine stopped before answering. Check with Get-GitlabPersonalAccessToken before trying again.");
+                    WriteHostWarning(string.Format(CultureInfo.InvariantCulture, MaybeDone, item.Target) + ": the request was sent, then the GitlabCli engine stopped before answering. Check with " + ListCmdlet + " before trying again.");
                     foreach (var rest in outstanding) { WriteHostWarning(string.Format(CultureInfo.InvariantCulture, MaybeDone, rest.Target) + ": the GitlabCli engine stopped before answering."); }
                     break;
                 }

@@ -63,6 +63,7 @@ namespace GitlabCli
             PipedState.RefuseFromCommandLine(Binding, BindingProblems, TokenSource);
         }
 
+        protected override string ListCmdlet => TokenSource;
         protected override string MaybeDone => "{0} may have been rotated (the old token revoked, a new one created)";
         protected override string NotDone => "{0} was not rotated";
         protected override bool CopyToClipboardGiven => CopyToClipboard.IsPresent;

@@ -105,6 +105,14 @@ done
         }
     }
 
+    It 'says how to check with the Get cmdlet of the token''s kind' {
+        $records = 'a', 'b' | ForEach-Object { [pscustomobject]@{ Name = $_ } }
+        $null = $records | New-GitlabProjectAccessToken -ProjectId acme/api -Scopes 'api' -ErrorAction SilentlyContinue -ErrorVariable failures
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'GitlabCli.OutcomeUnknown*'
+        $failures[0].ErrorDetails.RecommendedAction | Should -BeLike '*Get-GitlabProjectAccessToken*'
+        $failures[0].ErrorDetails.RecommendedAction | Should -Not -BeLike '*PersonalAccessToken*'
+    }
+
     It 'gives records never sent EngineFailed, saying no token was created' {
         # Concurrency 1: two run requests in flight at most, and the engine dies on the first.
         Set-EngineOverride $EarlyDyingEngine
