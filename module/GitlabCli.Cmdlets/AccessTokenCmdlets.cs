@@ -147,6 +147,7 @@ namespace GitlabCli
         protected abstract string[] ScopesGiven { get; }
 
         protected override string Command => "create-access-token";
+        protected override string Activity => "Creating " + Kind + " access tokens";
         protected override string MaybeDone => "The token for {0} may have been created";
         protected override string NotDone => "No token was created for {0}";
         protected override bool CopyToClipboardGiven => CopyToClipboard.IsPresent;
@@ -230,7 +231,6 @@ namespace GitlabCli
         protected override string Kind => OwnerParam.Group;
         protected override string OwnerId => GroupId;
         protected override string[] ScopesGiven => Scope;
-        protected override string Activity => "Creating group access tokens";
     }
 
     [Cmdlet(VerbsCommon.New, "GitlabProjectAccessToken", SupportsShouldProcess = true)]
@@ -248,7 +248,6 @@ namespace GitlabCli
         protected override string Kind => OwnerParam.Project;
         protected override string OwnerId => ProjectId;
         protected override string[] ScopesGiven => Scopes;
-        protected override string Activity => "Creating project access tokens";
     }
 
     /// <summary>Invoke-GitlabGroupAccessTokenRotation and Invoke-GitlabProjectAccessTokenRotation.</summary>
@@ -266,6 +265,7 @@ namespace GitlabCli
 
         protected override string Command => "rotate-access-token";
         protected override string Activity => "Rotating " + Kind + " access tokens";
+        protected override string ListCmdlet => OwnerParam.ListCmdlet(Kind);
         protected override string TokenIdGiven => TokenId;
         protected override string TokenNoun => Kind + " access token";
         protected override ParamsWriter Whose(ParamsWriter writer) { return OwnerParam.Write(writer, Kind, OwnerId, this); }
@@ -281,7 +281,6 @@ namespace GitlabCli
 
         protected override string Kind => OwnerParam.Group;
         protected override string OwnerId => GroupId;
-        protected override string TokenSource => "Get-GitlabGroupAccessToken";
     }
 
     [Cmdlet(VerbsLifecycle.Invoke, "GitlabProjectAccessTokenRotation", DefaultParameterSetName = "Id", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
@@ -294,7 +293,6 @@ namespace GitlabCli
 
         protected override string Kind => OwnerParam.Project;
         protected override string OwnerId => ProjectId;
-        protected override string TokenSource => "Get-GitlabProjectAccessToken";
     }
 
     /// <summary>Remove-GitlabGroupAccessToken and Remove-GitlabProjectAccessToken.</summary>

@@ -83,7 +83,6 @@ namespace GitlabCli
         protected override string Command => "rotate-personal-access-token";
         protected override string Activity => "Rotating personal access tokens";
         protected override string TokenIdGiven => TokenId;
-        protected override string TokenSource => "Get-GitlabPersonalAccessToken";
         protected override string TokenNoun => "personal access token";
 
         protected override ParamsWriter RecordParams()

@@ -298,7 +298,7 @@ namespace GitlabCli
         /// </summary>
         protected virtual string RunParams(JsonElement plan, JsonElement planParams) { return planParams.GetRawText(); }
 
-        /// <summary>The Get cmdlet that lists this cmdlet's tokens, for the hints that say how to check what happened.</summary>
+        /// <summary>The Get cmdlet that lists this cmdlet's tokens: the hints that say how to check what happened name it, and a rotation's piped Active and Revoked come from its objects.</summary>
         protected virtual string ListCmdlet => "Get-GitlabPersonalAccessToken";
 
         /// <summary>The record, for an engine failure while planning it ("the token 'x'"; the pipeline adds "checking").</summary>

@@ -48,9 +48,6 @@ namespace GitlabCli
         /// <summary>The token of this record: its id, or self.</summary>
         protected abstract string TokenIdGiven { get; }
 
-        /// <summary>The Get cmdlet whose objects carry Active and Revoked.</summary>
-        protected abstract string TokenSource { get; }
-
         /// <summary>"personal access token" and the like, for messages.</summary>
         protected abstract string TokenNoun { get; }
 
@@ -60,10 +57,9 @@ namespace GitlabCli
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            PipedState.RefuseFromCommandLine(Binding, BindingProblems, TokenSource);
+            PipedState.RefuseFromCommandLine(Binding, BindingProblems, ListCmdlet);
         }
 
-        protected override string ListCmdlet => TokenSource;
         protected override string MaybeDone => "{0} may have been rotated (the old token revoked, a new one created)";
         protected override string NotDone => "{0} was not rotated";
         protected override bool CopyToClipboardGiven => CopyToClipboard.IsPresent;
@@ -80,8 +76,8 @@ namespace GitlabCli
                 .Number("expire_in_months", MyInvocation.BoundParameters.ContainsKey(nameof(ExpireInMonths)) ? (long?)ExpireInMonths : null)
                 .Flag("copy_to_clipboard", CopyToClipboard.IsPresent)
                 .Text("site_url", Binding.IsBound(nameof(SiteUrl)) ? SiteUrl : null)
-                .FlagValue("active", PipedState.Piped(Binding, nameof(Active), active, TokenSource))
-                .FlagValue("revoked", PipedState.Piped(Binding, nameof(Revoked), revoked, TokenSource))
+                .FlagValue("active", PipedState.Piped(Binding, nameof(Active), active, ListCmdlet))
+                .FlagValue("revoked", PipedState.Piped(Binding, nameof(Revoked), revoked, ListCmdlet))
                 .Flag("force", Force.IsPresent);
         }
 
