@@ -301,11 +301,8 @@ impl Owner {
     /// Duplicates are dropped and case is folded.
     pub fn validate_scopes(&self, scopes: Option<&[String]>) -> Result<Vec<Scope>> {
         let allowed = self.scopes();
-        let listed = allowed
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+        let listed = names.join(", ");
         let given = scopes.unwrap_or_default();
         if given.is_empty() {
             return Err(
@@ -321,24 +318,24 @@ impl Owner {
                 Some(scope) if !allowed.contains(&scope) => refused.push(format!("'{text}'")),
                 Some(scope) if !valid.contains(&scope) => valid.push(scope),
                 Some(_) => {}
-                None => unknown.push(format!("'{text}'")),
+                None => unknown.push(text.as_str()),
             }
         }
-        let plural = |list: &[String]| if list.len() == 1 { "scope" } else { "scopes" };
+        let plural = |count: usize| if count == 1 { "scope" } else { "scopes" };
         if !unknown.is_empty() {
+            let quoted: Vec<String> = unknown.iter().map(|text| format!("'{text}'")).collect();
             let error = Error::invalid(
                 "scopes",
                 format!(
                     "Unknown {} {}. Valid scopes: {listed}.",
-                    plural(&unknown),
-                    unknown.join(", ")
+                    plural(unknown.len()),
+                    quoted.join(", ")
                 ),
             );
-            let meant: Vec<String> = given
+            let meant: Vec<String> = unknown
                 .iter()
-                .filter(|text| Scope::parse(text).is_none())
                 .filter_map(|text| {
-                    let near = crate::text::closest(text, allowed.iter().map(|s| s.as_str()))?;
+                    let near = crate::text::closest(text, names.iter().copied())?;
                     Some(format!("'{near}' for '{text}'"))
                 })
                 .collect();
@@ -356,7 +353,7 @@ impl Owner {
                 "scopes",
                 format!(
                     "GitLab does not allow the {} {} on {}s. Valid scopes: {listed}.",
-                    plural(&refused),
+                    plural(refused.len()),
                     refused.join(", "),
                     self.noun()
                 ),
