@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Engine, EngineSetup, Fake};
+use common::{Engine, EngineSetup, Fake, Reply};
 use gitlabcli::error::ErrorKind;
 use serde_json::{Value, json};
 
@@ -32,14 +32,28 @@ fn id_of(seeded: &[Value]) -> u64 {
     seeded[0]["id"].as_u64().unwrap()
 }
 
+/// alice's token "old", expired in 2001: inactive.
+fn seed_expired(fake: &Fake) -> u64 {
+    id_of(
+        &fake.seed_tokens(json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"})),
+    )
+}
+
+/// The reply's warnings about rotating an inactive token.
+fn inactive_warnings(reply: &Reply) -> Vec<String> {
+    reply
+        .warnings()
+        .into_iter()
+        .filter(|w| w.contains("inactive"))
+        .collect()
+}
+
 #[test]
 fn the_list_shows_active_tokens_unless_every_state_is_asked_for() {
     let fake = Fake::start();
     let revoked =
         id_of(&fake.seed_tokens(json!({"username": "alice", "name": "gone", "revoked": true})));
-    let expired = id_of(
-        &fake.seed_tokens(json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"})),
-    );
+    let expired = seed_expired(&fake);
     let active = id_of(&fake.seed_tokens(json!({"username": "alice", "name": "live"})));
     let mut engine = admin(&fake);
 
@@ -154,9 +168,7 @@ fn rotating_a_revoked_token_is_refused_before_anything_is_sent() {
 #[test]
 fn an_inactive_token_rotates_only_with_force_and_a_warning() {
     let fake = Fake::start();
-    let expired = id_of(
-        &fake.seed_tokens(json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"})),
-    );
+    let expired = seed_expired(&fake);
     let mut engine = admin(&fake);
 
     let reply = engine.call(
@@ -196,11 +208,7 @@ fn an_inactive_token_rotates_only_with_force_and_a_warning() {
     // run, given the plan's params, says it no more: one warning for one decision.
     fake.clear_requests();
     let reply = engine.call("run", "rotate-personal-access-token", params);
-    let repeated: Vec<String> = reply
-        .warnings()
-        .into_iter()
-        .filter(|w| w.contains("inactive"))
-        .collect();
+    let repeated = inactive_warnings(&reply);
     assert!(repeated.is_empty(), "said again at run: {repeated:?}");
     assert!(
         fake.request_lines()
@@ -214,9 +222,7 @@ fn an_inactive_token_rotates_only_with_force_and_a_warning() {
 #[test]
 fn a_forced_rotation_of_a_token_only_gitlab_knows_is_inactive_warns_once_at_run() {
     let fake = Fake::start();
-    let expired = id_of(
-        &fake.seed_tokens(json!({"username": "alice", "name": "old", "expires_at": "2001-01-01"})),
-    );
+    let expired = seed_expired(&fake);
     let mut engine = admin(&fake);
     // By id, without a piped state: the plan cannot know, so the run says what GitLab says, once.
     let reply = engine.call(
@@ -227,12 +233,7 @@ fn a_forced_rotation_of_a_token_only_gitlab_knows_is_inactive_warns_once_at_run(
     assert!(reply.warnings().is_empty(), "{:?}", reply.messages);
     let params = serde_json::to_value(&reply.plan().params).unwrap();
     let reply = engine.call("run", "rotate-personal-access-token", params);
-    let said: Vec<String> = reply
-        .warnings()
-        .into_iter()
-        .filter(|w| w.contains("inactive"))
-        .collect();
-    assert_eq!(said.len(), 1, "{:?}", reply.messages);
+    assert_eq!(inactive_warnings(&reply).len(), 1, "{:?}", reply.messages);
 }
 
 #[test]

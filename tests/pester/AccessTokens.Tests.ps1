@@ -490,27 +490,14 @@ Describe 'A pipeline of project tokens stopped with Ctrl+C against a slow GitLab
 
     It 'revokes each new token nobody could see as the project''s token (never through the personal route)' {
         Invoke-Fake $Fake -Method PUT -Path '/__fake/settings' -Body @{ delay_ms = 1500 } | Out-Null
-        $env:GITLABCLI_CONCURRENCY = '4'
-        $manifest = Get-ModuleManifestPath
-        $ps = [powershell]::Create()
-        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        try {
-            [void] $ps.AddScript({
-                    param($Manifest)
-                    Import-Module $Manifest
-                    1..12 | ForEach-Object { [pscustomobject]@{ ProjectId = 'acme/platform/api'; Name = "Stopped $_" } } |
-                        New-GitlabProjectAccessToken -Scopes api
-                }).AddArgument($manifest)
-            $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
-            $deadline = [datetime]::UtcNow.AddSeconds(20)
-            while (@(Get-FakeWrite | Where-Object method -EQ 'POST').Count -lt 1 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            Start-Sleep -Milliseconds 300
-            $ps.Stop()
-            $async.IsCompleted | Should -BeTrue
-        } finally {
-            Remove-Item Env:GITLABCLI_CONCURRENCY -ErrorAction SilentlyContinue
-            $ps.Dispose()
-        }
+        $run = Stop-PipelineMidRun -Concurrency 4 -Script {
+            param($Manifest)
+            Import-Module $Manifest
+            1..12 | ForEach-Object { [pscustomobject]@{ ProjectId = 'acme/platform/api'; Name = "Stopped $_" } } |
+                New-GitlabProjectAccessToken -Scopes api
+        } -Started { @(Get-FakeWrite | Where-Object method -EQ 'POST').Count -ge 1 }
+        $run.Completed | Should -BeTrue
+        $output = $run.Output
         $writes = @(Get-FakeWrite)
         @($writes | Where-Object method -EQ 'POST').Count | Should -BeGreaterThan 0
         $writes.path | Should -Not -Contain '/api/v4/personal_access_tokens'

@@ -208,28 +208,15 @@ Describe 'A pipeline stopped with Ctrl+C against a slow GitLab' {
 
     It 'sends no create after the stop, and leaves no active token whose value was not delivered' {
         Set-FakeSetting @{ delay_ms = 1500 }
-        $env:GITLABCLI_CONCURRENCY = '4'
-        $manifest = Get-ModuleManifestPath
-        $ps = [powershell]::Create()
-        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        try {
-            [void] $ps.AddScript({
-                    param($Manifest)
-                    Import-Module $Manifest
-                    1..12 | ForEach-Object { [pscustomobject]@{ UserId = '42'; Name = "Stopped $_" } } |
-                        New-GitlabPersonalAccessToken -Scope api
-                }).AddArgument($manifest)
-            $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
-            $deadline = [datetime]::UtcNow.AddSeconds(20)
-            while (@(Get-FakeTokenPost $Fake).Count -lt 1 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            Start-Sleep -Milliseconds 300
-            $ps.Stop()
-            $async.IsCompleted | Should -BeTrue
-            $postsAtStop = @(Get-FakeTokenPost $Fake).Count
-        } finally {
-            Remove-Item Env:GITLABCLI_CONCURRENCY -ErrorAction SilentlyContinue
-            $ps.Dispose()
-        }
+        $run = Stop-PipelineMidRun -Concurrency 4 -Script {
+            param($Manifest)
+            Import-Module $Manifest
+            1..12 | ForEach-Object { [pscustomobject]@{ UserId = '42'; Name = "Stopped $_" } } |
+                New-GitlabPersonalAccessToken -Scope api
+        } -Started { @(Get-FakeTokenPost $Fake).Count -ge 1 } -AtStop { @(Get-FakeTokenPost $Fake).Count }
+        $run.Completed | Should -BeTrue
+        $postsAtStop = $run.AtStop
+        $output = $run.Output
         Start-Sleep -Seconds 2
         @(Get-FakeTokenPost $Fake).Count | Should -Be $postsAtStop -Because 'no create is sent after the stop'
         $postsAtStop | Should -BeGreaterThan 0

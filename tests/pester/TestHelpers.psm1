@@ -302,6 +302,36 @@ function Invoke-InScriptedHost {
     }
 }
 
+function Stop-PipelineMidRun {
+    # Runs $Script (the module imported first, $Arguments after the manifest) in a runspace of its
+    # own, waits until $Started says GitLab got its first request (at most 20 s), lets it run
+    # 300 ms more and stops it as Ctrl+C does. Returns the pipeline's output, whether the stop
+    # ended it, and what $AtStop said right after the stop, before the runspace went away.
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Script,
+        [Parameter(Mandatory)] [scriptblock] $Started,
+        [object[]] $Arguments = @(),
+        [scriptblock] $AtStop = {},
+        [string] $Concurrency
+    )
+    if ($Concurrency) { $env:GITLABCLI_CONCURRENCY = $Concurrency }
+    $ps = [powershell]::Create()
+    $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    try {
+        [void] $ps.AddScript($Script).AddArgument($script:ManifestPath)
+        foreach ($argument in $Arguments) { [void] $ps.AddArgument($argument) }
+        $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        $deadline = [datetime]::UtcNow.AddSeconds(20)
+        while (-not (& $Started) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        Start-Sleep -Milliseconds 300
+        $ps.Stop()
+        [pscustomobject]@{ Output = $output; Completed = $async.IsCompleted; AtStop = (& $AtStop) }
+    } finally {
+        if ($Concurrency) { Remove-Item Env:GITLABCLI_CONCURRENCY -ErrorAction SilentlyContinue }
+        $ps.Dispose()
+    }
+}
+
 function New-TeeEngine {
     # An executable that runs the real engine and records what it reads and writes, to check real
     # protocol traffic against the schema (Unix only). Each engine process gets its own pair of
