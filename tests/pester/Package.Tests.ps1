@@ -54,6 +54,23 @@ BeforeAll {
         $line.Substring($Key.Length + 1)
     }
 
+    function Get-FailedCreateScript([string] $Name) {
+        # A child script that imports the installed module, tries to create token $Name and
+        # prints how it failed (ID=none when it did not).
+        @"
+Import-Module GitlabCli -ErrorAction Stop
+try {
+    New-GitlabPersonalAccessToken -Name '$Name' -Scope api -ErrorAction Stop
+    'ID=none'
+} catch {
+    'ID=' + `$_.FullyQualifiedErrorId
+    'CATEGORY=' + `$_.CategoryInfo.Category
+    'MESSAGE=' + `$_.Exception.Message
+    'FIX=' + `$_.ErrorDetails.RecommendedAction
+}
+"@
+    }
+
     function New-Build([string[]] $Arguments) {
         # ./build.ps1 -Package in a child, as a release job runs it. (The build replaces a staged
         # file only when its bytes change, so the module this process has loaded stays intact.)
@@ -180,17 +197,7 @@ $token = New-GitlabPersonalAccessToken -Name 'from-the-package' -Scope api
         $probe = & unshare -m sh -c 'mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp && echo ok' 2>$null
         if ($probe -ne 'ok') { Set-ItResult -Skipped -Because 'this machine allows no private read-only mount (unshare -m)'; return }
         chmod 644 $Engine
-        $run = Invoke-Child -HomePath $HomePath -ReadOnly $Installed -Environment @{ GITLAB_URL = $Fake.Url; GITLAB_ACCESS_TOKEN = $Fake.AdminToken } -Script @'
-Import-Module GitlabCli -ErrorAction Stop
-try {
-    New-GitlabPersonalAccessToken -Name 'never-read-only' -Scope api -ErrorAction Stop
-    'ID=none'
-} catch {
-    'ID=' + $_.FullyQualifiedErrorId
-    'CATEGORY=' + $_.CategoryInfo.Category
-    'FIX=' + $_.ErrorDetails.RecommendedAction
-}
-'@
+        $run = Invoke-Child -HomePath $HomePath -ReadOnly $Installed -Environment @{ GITLAB_URL = $Fake.Url; GITLAB_ACCESS_TOKEN = $Fake.AdminToken } -Script (Get-FailedCreateScript 'never-read-only')
         $run.ExitCode | Should -Be 0 -Because "$($run.Lines -join ' | ') $($run.Errors)"
         Get-Said $run 'ID' | Should -BeLike 'GitlabCli.EngineNotExecutable,*'
         Get-Said $run 'CATEGORY' | Should -Be 'PermissionDenied'
@@ -234,17 +241,7 @@ Describe 'A package without an engine for this machine' -Skip:(-not $CanPackage)
     }
 
     It 'imports, and its cmdlets fail with GitlabCli.EngineNotFound naming this machine''s runtime and what the package holds' {
-        $run = Invoke-Child -HomePath $ForeignHome -Environment @{ GITLAB_URL = $Fake.Url; GITLAB_ACCESS_TOKEN = $Fake.AdminToken } -Script @'
-Import-Module GitlabCli -ErrorAction Stop
-try {
-    New-GitlabPersonalAccessToken -Name 'never' -Scope api -ErrorAction Stop
-    'ID=none'
-} catch {
-    'ID=' + $_.FullyQualifiedErrorId
-    'MESSAGE=' + $_.Exception.Message
-    'FIX=' + $_.ErrorDetails.RecommendedAction
-}
-'@
+        $run = Invoke-Child -HomePath $ForeignHome -Environment @{ GITLAB_URL = $Fake.Url; GITLAB_ACCESS_TOKEN = $Fake.AdminToken } -Script (Get-FailedCreateScript 'never')
         $run.ExitCode | Should -Be 0 -Because "$($run.Lines -join ' | ') $($run.Errors)"
         Get-Said $run 'ID' | Should -BeLike 'GitlabCli.EngineNotFound,*'
         $message = Get-Said $run 'MESSAGE'
